@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Everything else is theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint format clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ..." or 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $(INSTALLED)
+
+## Install, migrate, seed the demo and serve GraphiQL on http://127.0.0.1:8000/graphql
+run: $(INSTALLED)
+	$(BIN)/contacts seed-demo
+	$(BIN)/contacts serve
+
+## Install, lint, and run the whole suite (SQLite, and PostgreSQL when it is reachable)
+test: $(INSTALLED) lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,166 @@
+"""The `contacts` command: serve, migrate, seed the demo, manage staff, mint tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+import migrations
+from auth import issue_development_token
+from models import Account
+from models.database import create_engine, create_session_factory
+from settings import PROJECT_ROOT, ConfigurationError, Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        settings = Settings.from_environment()
+    except ConfigurationError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    return int(arguments.handler(settings, arguments) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="contacts", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+
+    database = commands.add_parser("db", help="database schema")
+    database_commands = database.add_subparsers(required=True, metavar="COMMAND")
+    upgrade = database_commands.add_parser("upgrade", help="apply every pending migration")
+    upgrade.set_defaults(handler=_upgrade)
+
+    seed = commands.add_parser("seed-demo", help="write the demo organizations (idempotent)")
+    seed.set_defaults(handler=_seed_demo)
+
+    staff = commands.add_parser("staff", help="department staff accounts")
+    staff_commands = staff.add_subparsers(required=True, metavar="COMMAND")
+    staff_add = staff_commands.add_parser("add", help="mark the account with EMAIL as staff")
+    staff_add.add_argument("email")
+    staff_add.set_defaults(handler=_staff_add)
+
+    token = commands.add_parser("token", help="print a development token (HS256)")
+    token.add_argument("email")
+    token.add_argument("--name")
+    token.add_argument("--hours", type=float, default=12)
+    token.set_defaults(handler=_token)
+
+    export = commands.add_parser("export-schema", help="write the schema as SDL")
+    export.add_argument("--output", type=Path, default=PROJECT_ROOT / "schema.graphql")
+    export.set_defaults(handler=_export_schema)
+    return parser
+
+
+def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
+    import uvicorn
+
+    asyncio.run(_migrate(settings))
+    print(f"GraphQL and GraphiQL on http://{arguments.host}:{arguments.port}/graphql", flush=True)
+    uvicorn.run(
+        "server:app_from_environment",
+        factory=True,
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def _upgrade(settings: Settings, _arguments: argparse.Namespace) -> None:
+    asyncio.run(_migrate(settings))
+    print("database is up to date")
+
+
+async def _migrate(settings: Settings) -> None:
+    if settings.is_sqlite:
+        Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrations.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def _seed_demo(settings: Settings, _arguments: argparse.Namespace) -> None:
+    import demo
+
+    asyncio.run(_migrate(settings))
+    accounts = asyncio.run(demo.seed(settings))
+    print("Demo accounts (paste a header into GraphiQL's Headers tab):")
+    for account in accounts:
+        token = issue_development_token(
+            settings, email=account.email, name=account.name, lifetime=timedelta(days=30)
+        )
+        print(f"\n  {account.role}: {account.name} <{account.email}>")
+        print(f'  {{"Authorization": "Bearer {token}"}}')
+
+
+def _staff_add(settings: Settings, arguments: argparse.Namespace) -> None:
+    email = arguments.email.strip()
+    if "@" not in email:
+        raise SystemExit(f"not an email address: {email!r}")
+    asyncio.run(_mark_staff(settings, email))
+    print(f"{email} is staff")
+
+
+async def _mark_staff(settings: Settings, email: str) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            accounts = (
+                await session.scalars(
+                    select(Account).where(func.lower(Account.email) == email.casefold())
+                )
+            ).all()
+            for account in accounts:
+                account.is_staff = True
+            if not accounts:
+                now = datetime.now(UTC)
+                session.add(
+                    Account(
+                        subject=None,
+                        email=email.casefold(),
+                        is_staff=True,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+    finally:
+        await engine.dispose()
+
+
+def _token(settings: Settings, arguments: argparse.Namespace) -> None:
+    print(
+        issue_development_token(
+            settings,
+            email=arguments.email,
+            name=arguments.name,
+            lifetime=timedelta(hours=arguments.hours),
+        )
+    )
+
+
+def _export_schema(_settings: Settings, arguments: argparse.Namespace) -> None:
+    from schema import schema
+
+    arguments.output.write_text(str(schema) + "\n")
+    print(f"wrote {arguments.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.enums import Language
+from models.phone_numbers import PhoneNumber, PhoneNumberList
+from models.text import folded
+
+# Sort and search keys compare byte-wise on both databases (see models.text.folded).
+SortKey = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
+class Contact(Base):
+    """A person authorized to act for an organization, with or without system access.
+
+    `sort_*_name` and `email_key` are derived from the names and the email by `set_names`
+    and `set_email`; write those through them only.
+    """
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index(
+            "ix_contacts_listing",
+            "organization_id",
+            "is_active",
+            text("is_primary DESC"),
+            "sort_last_name",
+            "sort_first_name",
+            "id",
+        ),
+        Index(
+            "ix_contacts_listing_all",
+            "organization_id",
+            text("is_primary DESC"),
+            "sort_last_name",
+            "sort_first_name",
+            "id",
+        ),
+        Index("uq_contacts_organization_id_email_key", "organization_id", "email_key", unique=True),
+        Index(
+            "uq_contacts_organization_id_account_id", "organization_id", "account_id", unique=True
+        ),
+        Index(
+            "uq_contacts_primary",
+            "organization_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(150))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    account_email: Mapped[str | None] = mapped_column(String(254))
+    phone_numbers: Mapped[tuple[PhoneNumber, ...]] = mapped_column(PhoneNumberList(), default=())
+    preferred_language: Mapped[Language] = mapped_column(
+        Enum(Language, native_enum=False, length=20), default=Language.ENGLISH
+    )
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    office_location: Mapped[str | None] = mapped_column(String(150))
+    position_type: Mapped[str | None] = mapped_column(String(150))
+    fte: Mapped[float | None] = mapped_column(Numeric(3, 2, asdecimal=False))
+    sort_last_name: Mapped[str] = mapped_column(SortKey)
+    sort_first_name: Mapped[str] = mapped_column(SortKey)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def has_access(self) -> bool:
+        return self.account_id is not None and self.is_active
+
+    @property
+    def emails(self) -> list[str]:
+        """The email entered, then the account's when it differs ignoring case."""
+        if self.account_email and self.account_email.casefold() != self.email.casefold():
+            return [self.email, self.account_email]
+        return [self.email]
+
+    def set_names(self, *, first_name: str, last_name: str) -> None:
+        self.first_name, self.last_name = first_name, last_name
+        self.sort_first_name, self.sort_last_name = folded(first_name), folded(last_name)
+
+    def set_email(self, email: str) -> None:
+        self.email, self.email_key = email, email.casefold()

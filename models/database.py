@@ -1,0 +1,73 @@
+"""Engines and sessions: the only place that knows how to reach the database."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import Connection, Executable, Result, event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def create_engine(database_url: str, **options: Any) -> AsyncEngine:
+    """An engine for `database_url`; SQLite gets WAL, a busy timeout and foreign keys."""
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(
+            database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
+        )
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_sqlite)
+        return engine
+    return create_async_engine(database_url, pool_pre_ping=True, **options)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # The driver's own implicit transactions break SAVEPOINTs; SQLAlchemy emits BEGIN instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class RequestSession:
+    """The one session of a request, safe to share between concurrently running resolvers.
+
+    GraphQL resolves sibling fields concurrently, and an AsyncSession allows one operation
+    at a time; reads go through `execute` and friends, which take turns. Writes use
+    `session` directly inside a mutation, which GraphQL runs alone.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._turn = asyncio.Lock()
+
+    async def execute(self, statement: Executable) -> Result[Any]:
+        async with self._turn:
+            return await self.session.execute(statement)
+
+    async def scalars(self, statement: Executable) -> list[Any]:
+        return list((await self.execute(statement)).scalars())
+
+    async def scalar(self, statement: Executable) -> Any:
+        return (await self.execute(statement)).scalar()

@@ -1,0 +1,50 @@
+"""Enumerations stored in the database and exposed by the API under the same names."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Language(enum.StrEnum):
+    ENGLISH = "ENGLISH"
+    FRENCH = "FRENCH"
+
+
+class SecurityArea(enum.StrEnum):
+    ORGANIZATION = "ORGANIZATION"
+    FUNDING_AGREEMENTS = "FUNDING_AGREEMENTS"
+    CASE_MANAGEMENT = "CASE_MANAGEMENT"
+
+
+class PhoneKind(enum.StrEnum):
+    WORK = "WORK"
+    MOBILE = "MOBILE"
+    FAX = "FAX"
+    OTHER = "OTHER"
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+class EmailDeliveryStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class AuditAction(enum.StrEnum):
+    ORGANIZATION_CREATED = "ORGANIZATION_CREATED"
+    CONTACT_ADDED = "CONTACT_ADDED"
+    CONTACT_UPDATED = "CONTACT_UPDATED"
+    CONTACT_DEACTIVATED = "CONTACT_DEACTIVATED"
+    CONTACT_REACTIVATED = "CONTACT_REACTIVATED"
+    PRIMARY_CONTACT_CHANGED = "PRIMARY_CONTACT_CHANGED"
+    SECURITY_CHANGED = "SECURITY_CHANGED"
+    INVITATION_SENT = "INVITATION_SENT"
+    INVITATION_RESENT = "INVITATION_RESENT"
+    INVITATION_REVOKED = "INVITATION_REVOKED"
+    INVITATION_ACCEPTED = "INVITATION_ACCEPTED"

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.enums import InvitationStatus
+
+
+class Invitation(Base):
+    """An emailed invitation to link a My NS Account to a contact.
+
+    Only a hash of the token is stored. The status is not stored: it follows from the
+    timestamps and the clock (see `status_at`).
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    message: Mapped[str | None] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    sent_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    outbound_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id"))
+
+    def status_at(self, now: datetime) -> InvitationStatus:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING

@@ -1,0 +1,37 @@
+"""Paginating for a request: the pager's complaints become errors in the caller's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+
+from resolvers import errors
+from resolvers.context import Context
+from resolvers.messages import Message
+from resolvers.pagination import (
+    MAX_PAGE_SIZE,
+    FirstAndLast,
+    MalformedCursor,
+    Ordering,
+    Page,
+    PageRequest,
+    PageSizeOutOfRange,
+)
+
+
+async def paginate(
+    ctx: Context, ordering: Ordering, statement: Select[Any], page: PageRequest
+) -> Page[Any]:
+    try:
+        return await ordering.paginate(ctx.db, statement, page)
+    except PageSizeOutOfRange as error:
+        raise errors.bad_user_input(
+            ctx.language, Message.PAGE_SIZE, argument=error.argument, maximum=MAX_PAGE_SIZE
+        ) from None
+    except FirstAndLast:
+        raise errors.bad_user_input(ctx.language, Message.FIRST_AND_LAST) from None
+    except MalformedCursor as error:
+        raise errors.bad_user_input(
+            ctx.language, Message.MALFORMED_CURSOR, value=str(error)[:100]
+        ) from None

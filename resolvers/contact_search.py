@@ -1,0 +1,64 @@
+"""The contacts of an organization: filters and the contract's order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+
+from models import Contact, ContactSecurityProfile
+from models.text import folded, like_prefix, like_substring
+from resolvers.pagination import Ordering, SortKey
+
+CONTACT_ORDER = Ordering(
+    "contacts",
+    [
+        SortKey(Contact.is_primary, "is_primary", bool, descending=True),
+        SortKey(Contact.sort_last_name, "sort_last_name", str),
+        SortKey(Contact.sort_first_name, "sort_first_name", str),
+        SortKey(Contact.id, "id", int),
+    ],
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSearch:
+    last_name: str | None = None
+    first_name: str | None = None
+    email: str | None = None
+    profile_codes: Sequence[str] | None = None
+    active_only: bool = True
+    has_access: bool | None = None
+
+
+def contacts_statement(organization_id: int, search: ContactSearch) -> Select[Any]:
+    """The organization's contacts matching every part of `search` (profiles: any of them)."""
+    statement = select(Contact).where(Contact.organization_id == organization_id)
+    if search.active_only:
+        statement = statement.where(Contact.is_active)
+    if search.last_name and (prefix := folded(search.last_name)):
+        statement = statement.where(Contact.sort_last_name.like(like_prefix(prefix), escape="\\"))
+    if search.first_name and (prefix := folded(search.first_name)):
+        statement = statement.where(Contact.sort_first_name.like(like_prefix(prefix), escape="\\"))
+    if search.email and (part := search.email.strip().casefold()):
+        pattern = like_substring(part)
+        statement = statement.where(
+            or_(
+                Contact.email_key.like(pattern, escape="\\"),
+                func.lower(Contact.account_email).like(pattern, escape="\\"),
+            )
+        )
+    if search.profile_codes is not None:
+        statement = statement.where(
+            exists().where(
+                ContactSecurityProfile.contact_id == Contact.id,
+                ContactSecurityProfile.security_profile_code.in_(search.profile_codes),
+            )
+        )
+    if search.has_access is True:
+        statement = statement.where(Contact.account_id.is_not(None), Contact.is_active)
+    elif search.has_access is False:
+        statement = statement.where(or_(Contact.account_id.is_(None), ~Contact.is_active))
+    return statement

@@ -1,0 +1,113 @@
+"""Per-request DataLoaders: each kind of related object costs one statement per batch.
+
+A loader lives for one request only, so it never serves one viewer's data to another; a
+mutation starts a fresh set so that its payload reads what it wrote.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from strawberry.dataloader import DataLoader
+
+from models import (
+    Account,
+    AuditEvent,
+    Contact,
+    ContactSecurityProfile,
+    EmailDeliveryStatus,
+    Invitation,
+    InvitationSecurityProfile,
+    Organization,
+    OutboundEmail,
+)
+from models.database import RequestSession
+
+Row = TypeVar("Row", Account, AuditEvent, Contact, Invitation, Organization)
+
+
+class Loaders:
+    def __init__(self, db: RequestSession) -> None:
+        self._db = db
+        self.account = self._by_id(Account)
+        self.organization = self._by_id(Organization)
+        self.contact = self._by_id(Contact)
+        self.invitation = self._by_id(Invitation)
+        self.audit_event = self._by_id(AuditEvent)
+        self.contact_profile_codes = DataLoader(self._contact_profile_codes)
+        self.invitation_profile_codes = DataLoader(self._invitation_profile_codes)
+        self.latest_invitation = DataLoader(self._latest_invitation)
+        self.primary_contact = DataLoader(self._primary_contact)
+        self.delivery_status = DataLoader(self._delivery_status)
+        self.account_organization_ids = DataLoader(self._account_organization_ids)
+
+    def _by_id(self, model: type[Row]) -> DataLoader[int, Row | None]:
+        async def load(ids: Sequence[int]) -> list[Row | None]:
+            rows = await self._db.scalars(select(model).where(model.id.in_(ids)))
+            by_id = {row.id: row for row in rows}
+            return [by_id.get(id_) for id_ in ids]
+
+        return DataLoader(load)
+
+    async def _contact_profile_codes(self, contact_ids: Sequence[int]) -> list[frozenset[str]]:
+        rows = await self._db.execute(
+            select(
+                ContactSecurityProfile.contact_id, ContactSecurityProfile.security_profile_code
+            ).where(ContactSecurityProfile.contact_id.in_(contact_ids))
+        )
+        return _grouped(contact_ids, rows.all(), frozenset)
+
+    async def _invitation_profile_codes(
+        self, invitation_ids: Sequence[int]
+    ) -> list[frozenset[str]]:
+        rows = await self._db.execute(
+            select(
+                InvitationSecurityProfile.invitation_id,
+                InvitationSecurityProfile.security_profile_code,
+            ).where(InvitationSecurityProfile.invitation_id.in_(invitation_ids))
+        )
+        return _grouped(invitation_ids, rows.all(), frozenset)
+
+    async def _latest_invitation(self, contact_ids: Sequence[int]) -> list[Invitation | None]:
+        latest_ids = (
+            select(func.max(Invitation.id))
+            .where(Invitation.contact_id.in_(contact_ids))
+            .group_by(Invitation.contact_id)
+        )
+        rows = await self._db.scalars(select(Invitation).where(Invitation.id.in_(latest_ids)))
+        by_contact = {row.contact_id: row for row in rows}
+        return [by_contact.get(contact_id) for contact_id in contact_ids]
+
+    async def _primary_contact(self, organization_ids: Sequence[int]) -> list[Contact | None]:
+        rows = await self._db.scalars(
+            select(Contact).where(Contact.organization_id.in_(organization_ids), Contact.is_primary)
+        )
+        by_organization = {row.organization_id: row for row in rows}
+        return [by_organization.get(organization_id) for organization_id in organization_ids]
+
+    async def _delivery_status(self, email_ids: Sequence[int]) -> list[EmailDeliveryStatus]:
+        rows = await self._db.execute(
+            select(OutboundEmail.id, OutboundEmail.status).where(OutboundEmail.id.in_(email_ids))
+        )
+        statuses = dict(rows.tuples().all())
+        return [statuses.get(email_id, EmailDeliveryStatus.QUEUED) for email_id in email_ids]
+
+    async def _account_organization_ids(self, account_ids: Sequence[int]) -> list[frozenset[int]]:
+        rows = await self._db.execute(
+            select(Contact.account_id, Contact.organization_id).where(
+                Contact.account_id.in_(account_ids), Contact.is_active
+            )
+        )
+        return _grouped(account_ids, rows.all(), frozenset)
+
+
+def _grouped(
+    keys: Sequence[Any], pairs: Sequence[Any], collect: Callable[[list[Any]], Any]
+) -> list[Any]:
+    groups: defaultdict[Any, list[Any]] = defaultdict(list)
+    for key, value in pairs:
+        groups[key].append(value)
+    return [collect(groups.get(key, [])) for key in keys]

@@ -1,0 +1,90 @@
+"""Fields of an organization that the viewer can see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
+from resolvers import authorization, errors, ids
+from resolvers.catalogue import Profile
+from resolvers.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
+from resolvers.connections import paginate
+from resolvers.context import Context
+from resolvers.invitation_search import INVITATION_ORDER, invitations_statement
+from resolvers.messages import Message
+from resolvers.pagination import Ordering, Page, PageRequest, SortKey
+
+AUDIT_ORDER = Ordering("audit", [SortKey(AuditEvent.id, "id", int, descending=True)])
+
+
+async def contacts(
+    ctx: Context,
+    organization: Organization,
+    page: PageRequest,
+    *,
+    last_name: str | None = None,
+    first_name: str | None = None,
+    email: str | None = None,
+    profile_ids: Sequence[str] | None = None,
+    active_only: bool = True,
+    has_access: bool | None = None,
+) -> Page[Contact]:
+    profile_codes = None
+    if profile_ids is not None:
+        profile_codes = [_profile_code(ctx, global_id) for global_id in profile_ids]
+    search = ContactSearch(
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        profile_codes=profile_codes,
+        active_only=active_only,
+        has_access=has_access,
+    )
+    return await paginate(ctx, CONTACT_ORDER, contacts_statement(organization.id, search), page)
+
+
+async def invitations(
+    ctx: Context,
+    organization: Organization,
+    page: PageRequest,
+    statuses: Sequence[InvitationStatus] | None,
+) -> Page[Invitation]:
+    """Administrators only; for anyone else the list is empty."""
+    if not authorization.is_administrator(ctx.viewer, organization.id, ctx.catalogue):
+        return Page.empty()
+    statement = invitations_statement(organization.id, statuses, ctx.now)
+    return await paginate(ctx, INVITATION_ORDER, statement, page)
+
+
+async def audit_events(
+    ctx: Context, organization: Organization, page: PageRequest, *, contact_id: int | None = None
+) -> Page[AuditEvent]:
+    """Administrators only, newest first; for anyone else the list is empty."""
+    if not authorization.is_administrator(ctx.viewer, organization.id, ctx.catalogue):
+        return Page.empty()
+    statement = select(AuditEvent).where(AuditEvent.organization_id == organization.id)
+    if contact_id is not None:
+        statement = statement.where(AuditEvent.contact_id == contact_id)
+    return await paginate(ctx, AUDIT_ORDER, statement, page)
+
+
+async def primary_contact(ctx: Context, organization: Organization) -> Contact | None:
+    return await ctx.loaders.primary_contact.load(organization.id)
+
+
+def assignable_security_profiles(ctx: Context, organization: Organization) -> list[Profile]:
+    codes = authorization.assignable_profile_codes(ctx.viewer, organization, ctx.catalogue)
+    return ctx.catalogue.ordered(codes)
+
+
+def viewer_is_administrator(ctx: Context, organization: Organization) -> bool:
+    return authorization.is_administrator(ctx.viewer, organization.id, ctx.catalogue)
+
+
+def _profile_code(ctx: Context, global_id: str) -> str:
+    try:
+        return ids.decode_profile_code(global_id)
+    except ids.MalformedId:
+        raise errors.bad_user_input(ctx.language, Message.MALFORMED_ID, value=global_id) from None

@@ -1,0 +1,220 @@
+"""Keyset pagination for every connection of the API.
+
+A cursor holds the sort values of its row, so the next page starts with an index seek
+wherever it is: page 5,000 costs what page 1 costs, and rows inserted before a cursor do not
+shift the pages after it. `totalCount` is a separate statement, run only when asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, tuple_
+
+from models.database import RequestSession
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
+MAX_CURSOR_LENGTH = 1000
+
+
+class PageSizeOutOfRange(ValueError):
+    def __init__(self, argument: str) -> None:
+        super().__init__(argument)
+        self.argument = argument
+
+
+class FirstAndLast(ValueError):
+    """Both `first` and `last` were given."""
+
+
+class MalformedCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One column of a connection's order; `attribute` reads its value from a row."""
+
+    column: Any
+    attribute: str
+    kind: type
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def validated(self) -> PageRequest:
+        if self.first is not None and self.last is not None:
+            raise FirstAndLast
+        for argument, value in (("first", self.first), ("last", self.last)):
+            if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+                raise PageSizeOutOfRange(argument)
+        if self.first is None and self.last is None:
+            return PageRequest(DEFAULT_PAGE_SIZE, self.after, None, self.before)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count: Callable[[], Awaitable[int]]
+
+    @property
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def empty(cls) -> Page[Any]:
+        async def zero() -> int:
+            return 0
+
+        return cls([], PageInfo(False, False, None, None), zero)
+
+
+class Ordering:
+    """The order of one connection, and the cursors that point into it."""
+
+    def __init__(self, name: str, keys: Sequence[SortKey]) -> None:
+        self.name = name
+        self.keys = tuple(keys)
+
+    def cursor(self, row: Any) -> str:
+        values = [self.name, *(getattr(row, key.attribute) for key in self.keys)]
+        text = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def values(self, cursor: str) -> list[Any]:
+        """The sort values in `cursor`, checked against this ordering's keys."""
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise MalformedCursor(cursor)
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        except (binascii.Error, UnicodeError, ValueError):
+            raise MalformedCursor(cursor) from None
+        if not isinstance(decoded, list) or len(decoded) != len(self.keys) + 1:
+            raise MalformedCursor(cursor)
+        name, *values = decoded
+        if name != self.name:
+            raise MalformedCursor(cursor)
+        for key, value in zip(self.keys, values, strict=True):
+            # bool is an int in Python: check it exactly.
+            if type(value) is not key.kind:
+                raise MalformedCursor(cursor)
+        return values
+
+    def order_by(self, *, reverse: bool = False) -> list[ColumnElement[Any]]:
+        return [
+            key.column.desc() if key.descending != reverse else key.column.asc()
+            for key in self.keys
+        ]
+
+    def beyond(self, values: Sequence[Any], *, reverse: bool = False) -> ColumnElement[bool]:
+        """Rows strictly after `values` in this order (strictly before, with `reverse`).
+
+        Runs of keys sorted the same way compare as one row value, which an index serves;
+        a boolean key whose value leaves nothing beyond it is dropped from the condition.
+        """
+        groups: list[tuple[bool, list[SortKey], list[Any]]] = []
+        for key, value in zip(self.keys, values, strict=True):
+            if groups and groups[-1][0] == key.descending:
+                groups[-1][1].append(key)
+                groups[-1][2].append(value)
+            else:
+                groups.append((key.descending, [key], [value]))
+
+        alternatives: list[ColumnElement[bool]] = []
+        equal_so_far: list[ColumnElement[bool]] = []
+        for descending, keys, group_values in groups:
+            upward = descending == reverse
+            alternatives.append(
+                and_(*equal_so_far, _strictly_beyond(keys, group_values, upward=upward))
+            )
+            equal_so_far.extend(
+                key.column == value for key, value in zip(keys, group_values, strict=True)
+            )
+        return or_(*alternatives)
+
+    async def paginate(
+        self,
+        db: RequestSession,
+        statement: Select[Any],
+        request: PageRequest,
+    ) -> Page[Any]:
+        """One page of `statement` (a filtered select of rows) in this order."""
+        request = request.validated()
+        after = self.values(request.after) if request.after else None
+        before = self.values(request.before) if request.before else None
+        backward = request.last is not None
+        size = request.last if backward else request.first
+        assert size is not None
+
+        page_statement = statement
+        if after is not None:
+            page_statement = page_statement.where(self.beyond(after))
+        if before is not None:
+            page_statement = page_statement.where(self.beyond(before, reverse=True))
+        page_statement = page_statement.order_by(*self.order_by(reverse=backward)).limit(size + 1)
+
+        rows = await db.scalars(page_statement)
+        has_more = len(rows) > size
+        rows = rows[:size]
+        if backward:
+            rows.reverse()
+        edges = [Edge(self.cursor(row), row) for row in rows]
+        page_info = PageInfo(
+            has_next_page=has_more if not backward else before is not None,
+            has_previous_page=has_more if backward else after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        )
+
+        async def count() -> int:
+            counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
+            return int(await db.scalar(counted.order_by(None)) or 0)
+
+        return Page(edges, page_info, count)
+
+
+def _strictly_beyond(
+    keys: Sequence[SortKey], values: Sequence[Any], *, upward: bool
+) -> ColumnElement[bool]:
+    if len(keys) == 1:
+        (key,), (value,) = keys, values
+        if key.kind is bool:
+            # Nothing sorts above true or below false.
+            return false() if value is upward else key.column == upward
+        return key.column > value if upward else key.column < value
+    row = tuple_(*(key.column for key in keys))
+    return row > tuple_(*values) if upward else row < tuple_(*values)

@@ -1,0 +1,51 @@
+"""Schema extensions of the service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from resolvers.context import Context
+from resolvers.messages import Message, translate
+
+logger = logging.getLogger("contacts.errors")
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """Unexpected exceptions reach the client as a generic error with a request id.
+
+    The traceback goes to the log under the same id; the response never carries a stack
+    trace, SQL or a secret. Errors the code raised on purpose (GraphQLError) pass unchanged.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        context = self.execution_context.context
+        result.errors = [self._masked(error, context) for error in result.errors]
+
+    @staticmethod
+    def _masked(error: GraphQLError, context: object) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            return error
+        request_id = context.request_id if isinstance(context, Context) else "unknown"
+        logger.error(
+            "unexpected error in %s (request %s)",
+            ".".join(str(part) for part in error.path or ()),
+            request_id,
+            exc_info=original,
+        )
+        language = context.language if isinstance(context, Context) else None
+        message = translate(Message.INTERNAL_ERROR, language, request_id=request_id)  # type: ignore[arg-type]
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

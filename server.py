@@ -1,0 +1,140 @@
+"""The ASGI application: HTTP in, one session and one viewer per request, GraphQL out."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
+
+from auth import TokenVerifier
+from models.database import RequestSession, create_engine, create_session_factory
+from resolvers.authorization import load_viewer
+from resolvers.catalogue import CatalogueCache
+from resolvers.context import Context
+from resolvers.messages import language_from_header
+from schema import schema
+from settings import Settings
+
+logger = logging.getLogger("contacts.server")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What lives as long as the process: the engine, the token verifier, the clock."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    verifier: TokenVerifier
+    catalogue: CatalogueCache
+    clock: Clock
+
+    @classmethod
+    def create(cls, settings: Settings, *, clock: Clock = system_clock) -> Services:
+        engine = create_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=create_session_factory(engine),
+            verifier=TokenVerifier(settings),
+            catalogue=CatalogueCache(),
+            clock=clock,
+        )
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """Strawberry's view, with the request's unit of work around each operation.
+
+    The session opens here and commits here, once, after the operation ran; resolvers and
+    use cases never commit.
+    """
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        self.services = services
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Context | None = UNSET,
+        root_value: None = UNSET,
+    ) -> Any:
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        async with self.services.sessions() as session:
+            context = await self._context(request, RequestSession(session))
+            response = await super().run(request, context, root_value)
+            await session.commit()
+        return response
+
+    async def _context(self, request: Request, db: RequestSession) -> Context:
+        services = self.services
+        now = services.clock()
+        claims = await services.verifier.verify(request.headers.get("authorization"))
+        return Context(
+            db=db,
+            settings=services.settings,
+            catalogue=await services.catalogue.get(db),
+            now=now,
+            language=language_from_header(request.headers.get("accept-language")),
+            viewer=await load_viewer(db, claims, now) if claims else None,
+            request_id=request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex,
+        )
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
+    services = Services.create(settings, clock=clock)
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with services.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            logger.exception("database not reachable")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await services.engine.dispose()
+
+    graphql = GraphQLEndpoint(services)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The factory uvicorn calls in each worker process (`contacts serve`)."""
+    return create_app(Settings.from_environment())

@@ -1,0 +1,182 @@
+"""Configuration from the environment (and a `.env` file), checked once at start-up.
+
+Every value is validated here so that a bad deployment fails at once with a message that
+names the variable, instead of failing later on the first request that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+VAR_DIR = PROJECT_ROOT / "var"
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{VAR_DIR / 'contacts.db'}"
+DEVELOPMENT_SECRET_FILE = VAR_DIR / "development-jwt-secret"
+ENVIRONMENTS = ("development", "test", "production")
+MINIMUM_SECRET_LENGTH = 32
+
+
+class ConfigurationError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    environment: str
+    database_url: str
+    auth_jwt_secret: str | None
+    auth_jwks_url: str | None
+    auth_issuer: str | None
+    auth_audience: str | None
+    public_url: str
+    invitation_ttl_days: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    mail_from: str
+    mail_dir: Path
+    redis_url: str | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    ) -> Settings:
+        """Read the process environment, completed by `.env` (the environment wins)."""
+        env_file = env_file if env_file is not None else PROJECT_ROOT / ".env"
+        values: dict[str, str] = {}
+        if env_file.is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str]) -> Settings:
+        def text(name: str) -> str | None:
+            value = values.get(name, "").strip()
+            return value or None
+
+        environment = (text("APP_ENV") or "development").lower()
+        if environment not in ENVIRONMENTS:
+            raise ConfigurationError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}")
+
+        jwt_secret = text("AUTH_JWT_SECRET")
+        jwks_url = text("AUTH_JWKS_URL")
+        issuer = text("AUTH_ISSUER")
+        audience = text("AUTH_AUDIENCE")
+        if jwt_secret is not None and len(jwt_secret) < MINIMUM_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"AUTH_JWT_SECRET must be at least {MINIMUM_SECRET_LENGTH} characters"
+            )
+        if jwks_url is not None:
+            _require_http_url("AUTH_JWKS_URL", jwks_url)
+            if issuer is None or audience is None:
+                raise ConfigurationError("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE")
+        if jwt_secret is None and jwks_url is None:
+            if environment == "production":
+                raise ConfigurationError(
+                    "production needs AUTH_JWKS_URL (or AUTH_JWT_SECRET) to check tokens"
+                )
+            jwt_secret = _development_secret()
+
+        public_url = (text("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        _require_http_url("PUBLIC_URL", public_url)
+
+        return cls(
+            environment=environment,
+            database_url=normalize_database_url(text("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            auth_jwt_secret=jwt_secret,
+            auth_jwks_url=jwks_url,
+            auth_issuer=issuer,
+            auth_audience=audience,
+            public_url=public_url,
+            invitation_ttl_days=_integer(values, "INVITATION_TTL_DAYS", 30, minimum=1),
+            smtp_host=text("SMTP_HOST"),
+            smtp_port=_integer(values, "SMTP_PORT", 587, minimum=1, maximum=65535),
+            smtp_username=text("SMTP_USERNAME"),
+            smtp_password=text("SMTP_PASSWORD"),
+            smtp_starttls=_boolean(values, "SMTP_STARTTLS", default=True),
+            mail_from=text("MAIL_FROM") or "LaMPSS <no-reply@lampss.example>",
+            mail_dir=Path(text("MAIL_DIR") or VAR_DIR / "mail"),
+            redis_url=text("REDIS_URL"),
+        )
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual spellings and name the async driver that this service uses."""
+    scheme, _, rest = url.partition("://")
+    if not rest:
+        raise ConfigurationError("DATABASE_URL must look like postgresql://… or sqlite:///…")
+    drivers = {
+        "postgres": "postgresql+asyncpg",
+        "postgresql": "postgresql+asyncpg",
+        "postgresql+asyncpg": "postgresql+asyncpg",
+        "sqlite": "sqlite+aiosqlite",
+        "sqlite+aiosqlite": "sqlite+aiosqlite",
+    }
+    if scheme not in drivers:
+        raise ConfigurationError(
+            f"DATABASE_URL scheme {scheme!r} is not supported: use postgresql:// or sqlite:///"
+        )
+    return f"{drivers[scheme]}://{rest}"
+
+
+def _development_secret() -> str:
+    """A random secret kept under var/, so development tokens survive restarts."""
+    if DEVELOPMENT_SECRET_FILE.is_file():
+        return DEVELOPMENT_SECRET_FILE.read_text().strip()
+    DEVELOPMENT_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    DEVELOPMENT_SECRET_FILE.write_text(secret)
+    DEVELOPMENT_SECRET_FILE.chmod(0o600)
+    return secret
+
+
+def _integer(
+    values: Mapping[str, str],
+    name: str,
+    default: int,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+) -> int:
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ConfigurationError(f"{name} must be at least {minimum}{upper}, not {number}")
+    return number
+
+
+def _boolean(values: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = values.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
+
+
+def _require_http_url(name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigurationError(f"{name} must be an http(s) URL, not {url!r}")

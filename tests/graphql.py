@@ -1,0 +1,56 @@
+"""A GraphQL client for the tests, talking HTTP to the application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from settings import Settings
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        language: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = dict(headers or {})
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        if language is not None:
+            all_headers["Accept-Language"] = language
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return await self.client.post("/graphql", json=body, headers=all_headers)
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """The whole response body (data and errors)."""
+        response = await self.post(query, variables, **options)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """The data of a response that must carry no error."""
+        body = await self.execute(query, variables, **options)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
