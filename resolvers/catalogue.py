@@ -40,6 +40,9 @@ class Catalogue:
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
+    def get(self, code: str) -> Profile | None:
+        return self._by_code.get(code)
+
     def ordered(self, codes: Iterable[str]) -> list[Profile]:
         """The profiles named by `codes`, in catalogue order."""
         wanted = set(codes)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
 from resolvers import authorization, errors, ids
 from resolvers.catalogue import Profile
-from resolvers.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
 from resolvers.connections import paginate
+from resolvers.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
 from resolvers.context import Context
 from resolvers.invitation_search import INVITATION_ORDER, invitations_statement
 from resolvers.messages import Message

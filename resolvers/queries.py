@@ -91,7 +91,8 @@ async def _visible_node(ctx: Context, node_type: NodeType, key: int | str) -> No
     viewer = ctx.viewer
     loaders = ctx.loaders
     if node_type is NodeType.SECURITY_PROFILE:
-        return ctx.catalogue[key] if key in ctx.catalogue else None  # type: ignore[index]
+        assert isinstance(key, str)
+        return ctx.catalogue.get(key)
     assert isinstance(key, int)
     found: Any
     match node_type:

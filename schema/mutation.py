@@ -38,21 +38,21 @@ class Mutation:
     async def create_organization(
         self,
         info: Info,
-        input: CreateOrganizationInput,  # noqa: A002
+        input: CreateOrganizationInput,
     ) -> CreateOrganizationPayload:
         return await mutations.create_organization(info.context, input)  # type: ignore[return-value]
 
     @strawberry.mutation(
         description="Add a contact; with `invitation`, add it with access and email the invitation."
     )
-    async def add_contact(self, info: Info, input: AddContactInput) -> AddContactPayload:  # noqa: A002
+    async def add_contact(self, info: Info, input: AddContactInput) -> AddContactPayload:
         return await mutations.add_contact(info.context, input)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Invite an existing contact without access.")
     async def invite_contact(
         self,
         info: Info,
-        input: InviteContactInput,  # noqa: A002
+        input: InviteContactInput,
     ) -> InviteContactPayload:
         return await mutations.invite_contact(info.context, input)  # type: ignore[return-value]
 
@@ -65,7 +65,7 @@ class Mutation:
     async def resend_invitation(
         self,
         info: Info,
-        input: ResendInvitationInput,  # noqa: A002
+        input: ResendInvitationInput,
     ) -> ResendInvitationPayload:
         return await mutations.resend_invitation(info.context, input)  # type: ignore[return-value]
 
@@ -75,7 +75,7 @@ class Mutation:
     async def revoke_invitation(
         self,
         info: Info,
-        input: RevokeInvitationInput,  # noqa: A002
+        input: RevokeInvitationInput,
     ) -> RevokeInvitationPayload:
         return await mutations.revoke_invitation(info.context, input)  # type: ignore[return-value]
 
@@ -85,7 +85,7 @@ class Mutation:
     async def accept_invitation(
         self,
         info: Info,
-        input: AcceptInvitationInput,  # noqa: A002
+        input: AcceptInvitationInput,
     ) -> AcceptInvitationPayload:
         return await mutations.accept_invitation(info.context, input)  # type: ignore[return-value]
 
@@ -93,7 +93,7 @@ class Mutation:
     async def update_contact(
         self,
         info: Info,
-        input: UpdateContactInput,  # noqa: A002
+        input: UpdateContactInput,
     ) -> UpdateContactPayload:
         return await mutations.update_contact(info.context, input)  # type: ignore[return-value]
 
@@ -101,7 +101,7 @@ class Mutation:
     async def deactivate_contact(
         self,
         info: Info,
-        input: DeactivateContactInput,  # noqa: A002
+        input: DeactivateContactInput,
     ) -> DeactivateContactPayload:
         return await mutations.deactivate_contact(info.context, input)  # type: ignore[return-value]
 
@@ -109,7 +109,7 @@ class Mutation:
     async def reactivate_contact(
         self,
         info: Info,
-        input: ReactivateContactInput,  # noqa: A002
+        input: ReactivateContactInput,
     ) -> ReactivateContactPayload:
         return await mutations.reactivate_contact(info.context, input)  # type: ignore[return-value]
 
@@ -117,6 +117,6 @@ class Mutation:
     async def set_primary_contact(
         self,
         info: Info,
-        input: SetPrimaryContactInput,  # noqa: A002
+        input: SetPrimaryContactInput,
     ) -> SetPrimaryContactPayload:
         return await mutations.set_primary_contact(info.context, input)  # type: ignore[return-value]

@@ -16,7 +16,7 @@ class Query:
     @strawberry.field(
         description="Any object by its global id; null when it does not exist or the viewer may not see it."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await queries.node(info.context, id)  # type: ignore[return-value]
 
     @strawberry.field(
@@ -37,7 +37,7 @@ class Query:
         return info.context.viewer  # type: ignore[return-value]
 
     @strawberry.field(description="Null when it does not exist or the viewer may not see it.")
-    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:  # noqa: A002
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
         return await queries.organization(info.context, id)  # type: ignore[return-value]
 
     @strawberry.field(description="The whole catalogue of security profiles.")

@@ -147,7 +147,7 @@ class Organization(Node):
         after: str | None = None,
         last: PageArgument = None,
         before: str | None = None,
-        filter: ContactFilter | None = None,  # noqa: A002 - the contract's name
+        filter: ContactFilter | None = None,
     ) -> ContactConnection:
         search = filter or ContactFilter()
         return await organization_fields.contacts(  # type: ignore[return-value]
