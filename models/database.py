@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGIN_OPTION = "sqlite_begin_mode"
 
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
@@ -43,7 +44,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> No
 
 
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -61,6 +63,24 @@ class RequestSession:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._turn = asyncio.Lock()
+        self._writing = False
+
+    async def begin_write(self) -> None:
+        """Start writing: on SQLite, take the database's write lock before reading.
+
+        A SQLite transaction that read first and writes later fails at once if another
+        writer committed in between; BEGIN IMMEDIATE waits for its turn instead. What the
+        request read so far (the viewer) is committed first: it wrote nothing that a
+        mutation could undo.
+        """
+        if self._writing:
+            return
+        self._writing = True
+        if self.session.get_bind().dialect.name != "sqlite":
+            return
+        if self.session.in_transaction():
+            await self.session.commit()
+        await self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
     async def execute(self, statement: Executable) -> Result[Any]:
         async with self._turn:

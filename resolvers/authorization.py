@@ -19,6 +19,10 @@ from models.database import RequestSession
 from resolvers.catalogue import Catalogue
 
 
+class Forbidden(Exception):
+    """The signed-in viewer may not do this (answered as the FORBIDDEN error)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Membership:
     """The viewer's active contact in one organization, and the profiles it holds."""
@@ -91,6 +95,25 @@ def may_manage_contact(
         return False
     assignable = assignable_profile_codes(viewer, organization, catalogue)
     return {*held_codes, *pending_invitation_codes} <= assignable
+
+
+def may_create_organization(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.is_staff
+
+
+def may_set_primary_contact(
+    viewer: Viewer | None, organization_id: int, catalogue: Catalogue
+) -> bool:
+    """Organization administrators (not area administrators) and staff."""
+    if viewer is None:
+        return False
+    if viewer.is_staff:
+        return True
+    membership = viewer.memberships.get(organization_id)
+    return membership is not None and any(
+        catalogue[code].is_administrator and catalogue[code].area is SecurityArea.ORGANIZATION
+        for code in membership.profile_codes
+    )
 
 
 def may_see_account(

@@ -30,6 +30,10 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
 
+    def renew_loaders(self) -> None:
+        """After a change, so that what follows reads the new state."""
+        self.loaders = Loaders(self.db)
+
     def signed_in(self) -> Viewer:
         """The viewer, or the UNAUTHENTICATED error for an anonymous caller."""
         if self.viewer is None:

@@ -22,6 +22,30 @@ class Message(enum.StrEnum):
     FIRST_AND_LAST = "first_and_last"
     TOO_MANY_IDS = "too_many_ids"
     TOKEN_TOO_LONG = "token_too_long"  # noqa: S105 - a message key, not a secret
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    INVALID_TEXT = "invalid_text"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_PHONE = "invalid_phone"
+    INVALID_EXTENSION = "invalid_extension"
+    TOO_MANY_PHONES = "too_many_phones"
+    FTE_RANGE = "fte_range"
+    FTE_DECIMALS = "fte_decimals"
+    EMAIL_TAKEN = "email_taken"
+    INVALID_ID = "invalid_id"
+    NOT_FOUND = "not_found"
+    STALE = "stale"
+    NOT_ASSIGNABLE = "not_assignable"
+    PROFILE_REQUIRED = "profile_required"
+    LAST_ADMINISTRATOR = "last_administrator"
+    PRIMARY_CONTACT = "primary_contact"
+    CONTACT_INACTIVE = "contact_inactive"
+    ALREADY_HAS_ACCESS = "already_has_access"
+    ALREADY_INVITED = "already_invited"
+    INVITATION_NOT_PENDING = "invitation_not_pending"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - a message key, not a secret
+    ALREADY_LINKED = "already_linked"
 
 
 CATALOGUE: dict[Message, tuple[str, str]] = {
@@ -61,6 +85,114 @@ CATALOGUE: dict[Message, tuple[str, str]] = {
         "The invitation token is too long.",
         "Le jeton d'invitation est trop long.",
     ),
+    Message.REQUIRED: ("{label} is required.", "{label} : ce champ est obligatoire."),
+    Message.TOO_LONG: (
+        "{label} must be at most {maximum} characters.",
+        "{label} : au plus {maximum} caractères.",
+    ),
+    Message.INVALID_TEXT: (
+        "{label} contains characters that are not allowed.",
+        "{label} contient des caractères non permis.",
+    ),
+    Message.INVALID_EMAIL: (
+        "Enter a valid email address.",
+        "Entrez une adresse courriel valide.",
+    ),
+    Message.INVALID_PHONE: (
+        "{value!r} is not a valid phone number.",
+        "{value!r} n'est pas un numéro de téléphone valide.",
+    ),
+    Message.INVALID_EXTENSION: (
+        "An extension holds digits only.",
+        "Un poste ne contient que des chiffres.",
+    ),
+    Message.TOO_MANY_PHONES: (
+        "Give at most {maximum} phone numbers.",
+        "Indiquez au plus {maximum} numéros de téléphone.",
+    ),
+    Message.FTE_RANGE: (
+        "The full-time equivalent must be above 0 and at most 1.",
+        "L'équivalent temps plein doit être supérieur à 0 et d'au plus 1.",
+    ),
+    Message.FTE_DECIMALS: (
+        "The full-time equivalent has at most two decimals.",
+        "L'équivalent temps plein compte au plus deux décimales.",
+    ),
+    Message.EMAIL_TAKEN: (
+        "Another contact of this organization already has this email.",
+        "Une autre personne-ressource de cet organisme a déjà ce courriel.",
+    ),
+    Message.INVALID_ID: ("This id is not valid.", "Cet identifiant n'est pas valide."),
+    Message.NOT_FOUND: (
+        "Not found: it does not exist, or you cannot see it.",
+        "Introuvable : il n'existe pas, ou vous ne pouvez pas le voir.",
+    ),
+    Message.STALE: (
+        "Someone else changed this contact first; reload it and try again.",
+        "Quelqu'un d'autre a modifié cette personne-ressource avant vous; rechargez-la et "
+        "réessayez.",
+    ),
+    Message.NOT_ASSIGNABLE: (
+        "You may not assign the security profile {code}.",
+        "Vous ne pouvez pas attribuer le profil de sécurité {code}.",
+    ),
+    Message.PROFILE_REQUIRED: (
+        "Choose at least one security profile.",
+        "Choisissez au moins un profil de sécurité.",
+    ),
+    Message.LAST_ADMINISTRATOR: (
+        "This would leave the organization without an active administrator with access.",
+        "L'organisme n'aurait plus d'administrateur actif ayant accès.",
+    ),
+    Message.PRIMARY_CONTACT: (
+        "The primary contact cannot be deactivated; choose another primary contact first.",
+        "La personne-ressource principale ne peut pas être désactivée; choisissez d'abord "
+        "une autre personne-ressource principale.",
+    ),
+    Message.CONTACT_INACTIVE: (
+        "This contact is inactive.",
+        "Cette personne-ressource est inactive.",
+    ),
+    Message.ALREADY_HAS_ACCESS: (
+        "This contact already has access.",
+        "Cette personne-ressource a déjà accès.",
+    ),
+    Message.ALREADY_INVITED: (
+        "This contact already has a pending invitation.",
+        "Cette personne-ressource a déjà une invitation en attente.",
+    ),
+    Message.INVITATION_NOT_PENDING: (
+        "This invitation is no longer pending.",
+        "Cette invitation n'est plus en attente.",
+    ),
+    Message.INVITATION_EXPIRED: (
+        "This invitation has expired; ask for a new one.",
+        "Cette invitation est expirée; demandez-en une nouvelle.",
+    ),
+    Message.INVALID_TOKEN: (
+        "This invitation link is not valid.",
+        "Ce lien d'invitation n'est pas valide.",
+    ),
+    Message.ALREADY_LINKED: (
+        "Your account is already linked to another contact of this organization.",
+        "Votre compte est déjà lié à une autre personne-ressource de cet organisme.",
+    ),
+}
+
+# Names of input fields, as the messages show them.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("Name", "Nom"),
+    "firstName": ("First name", "Prénom"),
+    "lastName": ("Last name", "Nom de famille"),
+    "email": ("Email", "Courriel"),
+    "title": ("Title", "Titre"),
+    "officeLocation": ("Office location", "Lieu de travail"),
+    "positionType": ("Position type", "Type de poste"),
+    "fte": ("Full-time equivalent", "Équivalent temps plein"),
+    "preferredLanguage": ("Preferred language", "Langue préférée"),
+    "message": ("Invitation message", "Message d'invitation"),
+    "number": ("Phone number", "Numéro de téléphone"),
+    "extension": ("Extension", "Poste"),
 }
 
 _QUALITY = re.compile(r"^\s*q\s*=\s*([0-9.]+)\s*$")
@@ -69,6 +201,9 @@ _QUALITY = re.compile(r"^\s*q\s*=\s*([0-9.]+)\s*$")
 def translate(message: Message, language: Language, **fields: object) -> str:
     english, french = CATALOGUE[message]
     template = french if language is Language.FRENCH else english
+    if "label" in fields:
+        english_label, french_label = FIELD_LABELS[str(fields["label"])]
+        fields["label"] = french_label if language is Language.FRENCH else english_label
     return template.format(**fields)
 
 

@@ -6,9 +6,13 @@ transaction is rolled back and the payload lists them, each with its field path 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from models import Language
+from resolvers.messages import Message, translate
 
 
 class ErrorCode(enum.StrEnum):
@@ -32,9 +36,26 @@ class ErrorCode(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class UserError:
+    """A problem found by a use case; `message` is rendered in the caller's language later."""
+
     code: ErrorCode
-    message: str
+    message: Message
     field: tuple[str, ...] | None = None
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    def rendered(self, language: Language) -> RenderedUserError:
+        return RenderedUserError(
+            field=list(self.field) if self.field is not None else None,
+            message=translate(self.message, language, **self.params),
+            code=self.code,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedUserError:
+    field: list[str] | None
+    message: str
+    code: ErrorCode
 
 
 class UserErrors(Exception):
@@ -43,3 +64,8 @@ class UserErrors(Exception):
     def __init__(self, errors: Sequence[UserError]) -> None:
         super().__init__(", ".join(error.code.name for error in errors))
         self.errors = list(errors)
+
+
+def fail(code: ErrorCode, message: Message, *path: str, **params: object) -> UserErrors:
+    """One user error, ready to raise: `raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND)`."""
+    return UserErrors([UserError(code, message, path or None, params)])

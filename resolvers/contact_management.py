@@ -1,0 +1,510 @@
+"""Use cases of contact management: organizations, contacts, their security, the primary.
+
+Each use case checks the viewer through `authorization`, validates, keeps the invariants
+(an active administrator remains, the primary contact stays active, one primary at most),
+writes its audit events, and raises `UserErrors` or `Forbidden` without committing: the
+caller's transaction decides. Each locks the organization's row first, so that two
+concurrent changes to one organization take turns and every invariant is checked against
+what is really there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    AuditAction,
+    Contact,
+    ContactSecurityProfile,
+    Invitation,
+    InvitationSecurityProfile,
+    InvitationStatus,
+    Organization,
+)
+from resolvers import audit_trail, authorization
+from resolvers.authorization import Forbidden, Viewer
+from resolvers.catalogue import Catalogue
+from resolvers.messages import Message
+from resolvers.user_errors import ErrorCode, UserErrors, fail
+from resolvers.validation import (
+    ORGANIZATION_NAME_MAX,
+    UNSET,
+    ContactInput,
+    Problems,
+    clean_contact,
+    required_text,
+)
+
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "phone_numbers",
+    "preferred_language",
+    "office_location",
+    "position_type",
+    "fte",
+)
+
+
+async def create_organization(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    now: datetime,
+    name: str,
+    provides_case_management: bool,
+) -> Organization:
+    if not authorization.may_create_organization(viewer):
+        raise Forbidden
+    problems = Problems()
+    cleaned_name = required_text(name, "name", ORGANIZATION_NAME_MAX, problems)
+    if problems.errors:
+        raise UserErrors(problems.errors)
+    organization = Organization(
+        name=cleaned_name,
+        provides_case_management=provides_case_management,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(organization)
+    await session.flush()
+    audit_trail.record(
+        session,
+        action=AuditAction.ORGANIZATION_CREATED,
+        organization_id=organization.id,
+        actor_id=viewer.account.id,
+        now=now,
+        changes=[
+            ("name", None, cleaned_name),
+            ("providesCaseManagement", None, provides_case_management),
+        ],
+    )
+    return organization
+
+
+async def add_contact(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    organization_id: int,
+    fields: ContactInput,
+) -> Contact:
+    """A new active contact without access (the invitation, if any, is the caller's next step)."""
+    if not authorization.is_member(viewer, organization_id):
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "organizationId")
+    if not authorization.is_administrator(viewer, organization_id, catalogue):
+        raise Forbidden
+    organization = await lock_organization(session, organization_id)
+    problems = Problems()
+    values = clean_contact(
+        fields,
+        case_management=organization.provides_case_management,
+        adding=True,
+        problems=problems,
+    )
+    await _check_email_free(session, organization_id, values["email"], None, problems)
+    if problems.errors:
+        raise UserErrors(problems.errors)
+
+    contact = Contact(organization_id=organization_id, created_at=now, updated_at=now)
+    _apply(contact, values)
+    session.add(contact)
+    await session.flush()
+    audit_trail.record(
+        session,
+        action=AuditAction.CONTACT_ADDED,
+        organization_id=organization_id,
+        actor_id=viewer.account.id,
+        contact_id=contact.id,
+        now=now,
+        changes=audit_trail.differences({}, values),
+    )
+    return contact
+
+
+async def update_contact(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    contact_id: int,
+    expected_version: int | None,
+    fields: ContactInput,
+    profile_codes: Sequence[str] | None = UNSET,
+) -> Contact:
+    """Change the fields given; `profile_codes` replaces what the viewer may assign."""
+    contact, organization = await _managed_contact(
+        session, viewer, catalogue, now, contact_id, expected_version
+    )
+    problems = Problems()
+    values = clean_contact(
+        fields,
+        case_management=organization.provides_case_management,
+        adding=False,
+        problems=problems,
+    )
+    if values.get("email"):
+        await _check_email_free(session, organization.id, values["email"], contact.id, problems)
+
+    held = await profile_codes_of(session, contact.id)
+    new_profiles = held
+    if profile_codes is not UNSET:
+        assignable = authorization.assignable_profile_codes(viewer, organization, catalogue)
+        for index, code in enumerate(profile_codes or ()):
+            if code not in assignable:
+                problems.add(
+                    ErrorCode.NOT_ASSIGNABLE,
+                    Message.NOT_ASSIGNABLE,
+                    "securityProfileIds",
+                    str(index),
+                    code=code,
+                )
+        new_profiles = (held - assignable) | frozenset(profile_codes or ())
+    if problems.errors:
+        raise UserErrors(problems.errors)
+
+    if _is_administrator_with_access(
+        contact, held, catalogue
+    ) and not _is_administrator_with_access(contact, new_profiles, catalogue):
+        await _keep_an_administrator(session, viewer, catalogue, contact)
+
+    before = {name: getattr(contact, name) for name in values}
+    changes = audit_trail.differences(before, values)
+    if not changes and new_profiles == held:
+        return contact
+    _apply(contact, values)
+    contact.updated_at = now
+    if new_profiles != held:
+        await _replace_profiles(session, contact.id, new_profiles)
+    await session.flush()
+
+    if changes:
+        audit_trail.record(
+            session,
+            action=AuditAction.CONTACT_UPDATED,
+            organization_id=organization.id,
+            actor_id=viewer.account.id,
+            contact_id=contact.id,
+            now=now,
+            changes=changes,
+        )
+    if new_profiles != held:
+        audit_trail.record(
+            session,
+            action=AuditAction.SECURITY_CHANGED,
+            organization_id=organization.id,
+            actor_id=viewer.account.id,
+            contact_id=contact.id,
+            now=now,
+            changes=[
+                (
+                    "securityProfiles",
+                    _codes_in_order(held, catalogue),
+                    _codes_in_order(new_profiles, catalogue),
+                )
+            ],
+        )
+    return contact
+
+
+async def deactivate_contact(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    contact_id: int,
+    expected_version: int | None,
+) -> Contact:
+    """Deactivate: access ends and a pending invitation is revoked. Already inactive: no-op."""
+    contact, organization = await _managed_contact(
+        session, viewer, catalogue, now, contact_id, expected_version
+    )
+    if not contact.is_active:
+        return contact
+    if contact.is_primary:
+        raise fail(ErrorCode.PRIMARY_CONTACT, Message.PRIMARY_CONTACT, "input", "contactId")
+    held = await profile_codes_of(session, contact.id)
+    if _is_administrator_with_access(contact, held, catalogue):
+        await _keep_an_administrator(session, viewer, catalogue, contact)
+
+    contact.is_active = False
+    contact.updated_at = now
+    await session.flush()
+    audit_trail.record(
+        session,
+        action=AuditAction.CONTACT_DEACTIVATED,
+        organization_id=organization.id,
+        actor_id=viewer.account.id,
+        contact_id=contact.id,
+        now=now,
+        changes=[("isActive", True, False)],
+    )
+    pending = await pending_invitation(session, contact.id, now)
+    if pending is not None:
+        revoke(session, pending, viewer=viewer, now=now)
+    return contact
+
+
+async def reactivate_contact(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    contact_id: int,
+    expected_version: int | None,
+) -> Contact:
+    """Reactivate; a linked account has access again. Already active: no-op."""
+    contact, organization = await _managed_contact(
+        session, viewer, catalogue, now, contact_id, expected_version
+    )
+    if contact.is_active:
+        return contact
+    contact.is_active = True
+    contact.updated_at = now
+    await session.flush()
+    audit_trail.record(
+        session,
+        action=AuditAction.CONTACT_REACTIVATED,
+        organization_id=organization.id,
+        actor_id=viewer.account.id,
+        contact_id=contact.id,
+        now=now,
+        changes=[("isActive", False, True)],
+    )
+    return contact
+
+
+async def set_primary_contact(
+    session: AsyncSession, *, viewer: Viewer, catalogue: Catalogue, now: datetime, contact_id: int
+) -> tuple[Contact, Contact | None]:
+    """Make the contact the primary one; returns it and the contact that was primary before."""
+    contact = await _visible_contact(session, viewer, contact_id)
+    if not authorization.may_set_primary_contact(viewer, contact.organization_id, catalogue):
+        raise Forbidden
+    if not contact.is_active:
+        raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "contactId")
+    if contact.is_primary:
+        return contact, None
+    previous = await session.scalar(
+        select(Contact).where(
+            Contact.organization_id == contact.organization_id, Contact.is_primary
+        )
+    )
+    if previous is not None:
+        previous.is_primary = False
+        previous.updated_at = now
+        # The database allows one primary per organization: release it before taking it.
+        await session.flush()
+    contact.is_primary = True
+    contact.updated_at = now
+    await session.flush()
+    for changed, old, new in ((previous, True, False), (contact, False, True)):
+        if changed is not None:
+            audit_trail.record(
+                session,
+                action=AuditAction.PRIMARY_CONTACT_CHANGED,
+                organization_id=contact.organization_id,
+                actor_id=viewer.account.id,
+                contact_id=changed.id,
+                now=now,
+                changes=[("isPrimary", old, new)],
+            )
+    return contact, previous
+
+
+def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now: datetime) -> None:
+    """Withdraw a pending invitation: its link stops working."""
+    invitation.revoked_at = now
+    invitation.revoked_by_id = viewer.account.id
+    audit_trail.record(
+        session,
+        action=AuditAction.INVITATION_REVOKED,
+        organization_id=invitation.organization_id,
+        actor_id=viewer.account.id,
+        contact_id=invitation.contact_id,
+        now=now,
+        changes=[("invitation", "PENDING", "REVOKED")],
+    )
+
+
+async def lock_organization(session: AsyncSession, organization_id: int) -> Organization:
+    """The organization's row, locked until the transaction ends (PostgreSQL).
+
+    SQLite needs no row lock: a writing request holds the database's write lock already.
+    """
+    organization = await session.scalar(
+        select(Organization)
+        .where(Organization.id == organization_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert organization is not None, "organizations are never deleted"
+    return organization
+
+
+async def profile_codes_of(session: AsyncSession, contact_id: int) -> frozenset[str]:
+    codes = await session.scalars(
+        select(ContactSecurityProfile.security_profile_code).where(
+            ContactSecurityProfile.contact_id == contact_id
+        )
+    )
+    return frozenset(codes)
+
+
+async def pending_invitation(
+    session: AsyncSession, contact_id: int, now: datetime
+) -> Invitation | None:
+    invitation = await session.scalar(
+        select(Invitation)
+        .where(Invitation.contact_id == contact_id)
+        .order_by(Invitation.id.desc())
+        .limit(1)
+    )
+    if invitation is not None and invitation.status_at(now) is InvitationStatus.PENDING:
+        return invitation
+    return None
+
+
+async def managed_contact(
+    session: AsyncSession,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    contact_id: int,
+) -> tuple[Contact, Organization]:
+    """The contact, locked with its organization, if the viewer may manage it."""
+    return await _managed_contact(session, viewer, catalogue, now, contact_id, None)
+
+
+async def _visible_contact(session: AsyncSession, viewer: Viewer, contact_id: int) -> Contact:
+    organization_id = await session.scalar(
+        select(Contact.organization_id).where(Contact.id == contact_id)
+    )
+    if organization_id is None or not authorization.is_member(viewer, organization_id):
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
+    await lock_organization(session, organization_id)
+    contact = await session.scalar(
+        select(Contact).where(Contact.id == contact_id).execution_options(populate_existing=True)
+    )
+    assert contact is not None
+    return contact
+
+
+async def _managed_contact(
+    session: AsyncSession,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    contact_id: int,
+    expected_version: int | None,
+) -> tuple[Contact, Organization]:
+    contact = await _visible_contact(session, viewer, contact_id)
+    organization = await session.get_one(Organization, contact.organization_id)
+    held = await profile_codes_of(session, contact.id)
+    invitation = await pending_invitation(session, contact.id, now)
+    pending: frozenset[str] = frozenset()
+    if invitation is not None:
+        pending = frozenset(
+            await session.scalars(
+                select(InvitationSecurityProfile.security_profile_code).where(
+                    InvitationSecurityProfile.invitation_id == invitation.id
+                )
+            )
+        )
+    if not authorization.may_manage_contact(
+        viewer, organization, catalogue, held_codes=held, pending_invitation_codes=pending
+    ):
+        raise Forbidden
+    if expected_version is not None and expected_version != contact.version:
+        raise fail(ErrorCode.STALE, Message.STALE, "input", "expectedVersion")
+    return contact, organization
+
+
+async def _check_email_free(
+    session: AsyncSession,
+    organization_id: int,
+    email: str,
+    contact_id: int | None,
+    problems: Problems,
+) -> None:
+    if not email:
+        return
+    statement = select(func.count()).where(
+        Contact.organization_id == organization_id, Contact.email_key == email.casefold()
+    )
+    if contact_id is not None:
+        statement = statement.where(Contact.id != contact_id)
+    if await session.scalar(statement):
+        problems.add(ErrorCode.TAKEN, Message.EMAIL_TAKEN, "email")
+
+
+def _is_administrator_with_access(
+    contact: Contact, codes: frozenset[str], catalogue: Catalogue
+) -> bool:
+    return contact.has_access and any(catalogue[code].is_administrator for code in codes)
+
+
+async def _keep_an_administrator(
+    session: AsyncSession, viewer: Viewer, catalogue: Catalogue, contact: Contact
+) -> None:
+    """Refuse to remove the organization's last active administrator with access (staff may)."""
+    if viewer.is_staff:
+        return
+    administrator_codes = [
+        profile.code for profile in catalogue.profiles if profile.is_administrator
+    ]
+    others = await session.scalar(
+        select(func.count(func.distinct(Contact.id)))
+        .join(ContactSecurityProfile, ContactSecurityProfile.contact_id == Contact.id)
+        .where(
+            Contact.organization_id == contact.organization_id,
+            Contact.id != contact.id,
+            Contact.is_active,
+            Contact.account_id.is_not(None),
+            ContactSecurityProfile.security_profile_code.in_(administrator_codes),
+        )
+    )
+    if not others:
+        raise fail(ErrorCode.LAST_ADMINISTRATOR, Message.LAST_ADMINISTRATOR)
+
+
+async def _replace_profiles(session: AsyncSession, contact_id: int, codes: frozenset[str]) -> None:
+    await session.execute(
+        delete(ContactSecurityProfile).where(ContactSecurityProfile.contact_id == contact_id)
+    )
+    session.add_all(
+        ContactSecurityProfile(contact_id=contact_id, security_profile_code=code)
+        for code in sorted(codes)
+    )
+
+
+def _apply(contact: Contact, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name == "first_name":
+            contact.set_names(
+                first_name=value, last_name=values.get("last_name", contact.last_name)
+            )
+        elif name == "last_name":
+            contact.set_names(
+                first_name=values.get("first_name", contact.first_name), last_name=value
+            )
+        elif name == "email":
+            contact.set_email(value)
+        else:
+            setattr(contact, name, value)
+
+
+def _codes_in_order(codes: frozenset[str], catalogue: Catalogue) -> list[str]:
+    return [profile.code for profile in catalogue.ordered(codes)]
