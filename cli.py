@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 import migrations
 from auth import issue_development_token
+from mail.outbox import OutboxSender
 from models import Account
 from models.database import create_engine, create_session_factory
 from settings import PROJECT_ROOT, ConfigurationError, Settings
@@ -58,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--name")
     token.add_argument("--hours", type=float, default=12)
     token.set_defaults(handler=_token)
+
+    outbox = commands.add_parser("outbox", help="queued emails")
+    outbox_commands = outbox.add_subparsers(required=True, metavar="COMMAND")
+    send = outbox_commands.add_parser("send", help="deliver the emails that are due, then stop")
+    send.add_argument("--watch", action="store_true", help="keep delivering until interrupted")
+    send.set_defaults(handler=_outbox_send)
 
     export = commands.add_parser("export-schema", help="write the schema as SDL")
     export.add_argument("--output", type=Path, default=PROJECT_ROOT / "schema.graphql")
@@ -153,6 +160,23 @@ def _token(settings: Settings, arguments: argparse.Namespace) -> None:
             lifetime=timedelta(hours=arguments.hours),
         )
     )
+
+
+def _outbox_send(settings: Settings, arguments: argparse.Namespace) -> None:
+    async def send() -> int:
+        engine = create_engine(settings.database_url)
+        sender = OutboxSender(
+            create_session_factory(engine), settings, clock=lambda: datetime.now(UTC)
+        )
+        try:
+            if arguments.watch:
+                await sender.run(asyncio.Event())
+            return await sender.send_due()
+        finally:
+            await engine.dispose()
+
+    attempts = asyncio.run(send())
+    print(f"{attempts} delivery attempt(s)")
 
 
 def _export_schema(_settings: Settings, arguments: argparse.Namespace) -> None:

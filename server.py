@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -21,6 +22,7 @@ from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
 from auth import TokenVerifier
+from mail.outbox import OutboxSender
 from models.database import RequestSession, create_engine, create_session_factory
 from resolvers.authorization import load_viewer
 from resolvers.catalogue import CatalogueCache
@@ -48,17 +50,20 @@ class Services:
     verifier: TokenVerifier
     catalogue: CatalogueCache
     clock: Clock
+    outbox: OutboxSender
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock = system_clock) -> Services:
         engine = create_engine(settings.database_url)
+        sessions = create_session_factory(engine)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=create_session_factory(engine),
+            sessions=sessions,
             verifier=TokenVerifier(settings),
             catalogue=CatalogueCache(),
             clock=clock,
+            outbox=OutboxSender(sessions, settings, clock=clock),
         )
 
 
@@ -119,8 +124,15 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        await services.engine.dispose()
+        """The outbox sender runs beside the server and finishes its email on shutdown."""
+        stop = asyncio.Event()
+        sender = asyncio.create_task(services.outbox.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await sender
+            await services.engine.dispose()
 
     graphql = GraphQLEndpoint(services)
     app = Starlette(

@@ -44,6 +44,8 @@ class Settings:
     smtp_starttls: bool
     mail_from: str
     mail_dir: Path
+    outbox_max_attempts: int
+    outbox_retry_seconds: int
     redis_url: str | None
 
     @property
@@ -110,6 +112,8 @@ class Settings:
             smtp_starttls=_boolean(values, "SMTP_STARTTLS", default=True),
             mail_from=text("MAIL_FROM") or "LaMPSS <no-reply@lampss.example>",
             mail_dir=Path(text("MAIL_DIR") or VAR_DIR / "mail"),
+            outbox_max_attempts=_integer(values, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+            outbox_retry_seconds=_integer(values, "OUTBOX_RETRY_SECONDS", 30, minimum=0),
             redis_url=text("REDIS_URL"),
         )
 

@@ -20,9 +20,5 @@ def bad_user_input(language: Language, message: Message, **fields: object) -> Gr
     return _error("BAD_USER_INPUT", translate(message, language, **fields))
 
 
-def not_available(_language: Language, name: str) -> GraphQLError:
-    return _error("NOT_IMPLEMENTED", f"{name} is not available yet.")
-
-
 def _error(code: str, message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})

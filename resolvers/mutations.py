@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Contact, Invitation, Organization
-from resolvers import contact_management, errors, ids
+from resolvers import contact_management, errors, ids, invitation_management
 from resolvers.authorization import Forbidden, Viewer
 from resolvers.context import Context
 from resolvers.ids import NodeType
@@ -25,11 +25,15 @@ from resolvers.validation import UNSET, ContactInput, PhoneInput
 
 if TYPE_CHECKING:
     from schema.inputs import (
+        AcceptInvitationInput,
         AddContactInput,
         CreateOrganizationInput,
         DeactivateContactInput,
+        InviteContactInput,
         PhoneNumberInput,
         ReactivateContactInput,
+        ResendInvitationInput,
+        RevokeInvitationInput,
         SetPrimaryContactInput,
         UpdateContactInput,
     )
@@ -142,7 +146,24 @@ async def add_contact(ctx: Context, data: AddContactInput) -> Payload:
                 fte=data.fte,
             ),
         )
-        return Payload(contact=contact)
+        invitation = None
+        if data.invitation is not None:
+            organization = await session.get_one(Organization, organization_id)
+            invitation = await invitation_management.invite(
+                session,
+                viewer=viewer,
+                catalogue=ctx.catalogue,
+                settings=ctx.settings,
+                now=ctx.now,
+                contact=contact,
+                organization=organization,
+                profile_codes=decode_profiles(
+                    data.invitation.security_profile_ids, "invitation", "securityProfileIds"
+                ),
+                message=data.invitation.message,
+                path=("invitation",),
+            )
+        return Payload(contact=contact, invitation=invitation)
 
     return await run(ctx, use_case)
 
@@ -225,15 +246,58 @@ async def set_primary_contact(ctx: Context, data: SetPrimaryContactInput) -> Pay
     return await run(ctx, use_case)
 
 
-def _not_yet(name: str) -> Any:
-    async def mutation(ctx: Context, _input: object) -> Any:
-        ctx.signed_in()
-        raise errors.not_available(ctx.language, name)
+async def invite_contact(ctx: Context, data: InviteContactInput) -> Payload:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+        invitation = await invitation_management.invite_contact(
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            settings=ctx.settings,
+            now=ctx.now,
+            contact_id=decode(data.contact_id, NodeType.CONTACT, "contactId"),
+            profile_codes=decode_profiles(data.security_profile_ids, "securityProfileIds"),
+            message=data.message,
+        )
+        contact = await session.get_one(Contact, invitation.contact_id)
+        return Payload(invitation=invitation, contact=contact)
 
-    return mutation
+    return await run(ctx, use_case)
 
 
-invite_contact = _not_yet("inviteContact")
-resend_invitation = _not_yet("resendInvitation")
-revoke_invitation = _not_yet("revokeInvitation")
-accept_invitation = _not_yet("acceptInvitation")
+async def resend_invitation(ctx: Context, data: ResendInvitationInput) -> Payload:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+        invitation = await invitation_management.resend_invitation(
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            settings=ctx.settings,
+            now=ctx.now,
+            invitation_id=decode(data.invitation_id, NodeType.INVITATION, "invitationId"),
+        )
+        return Payload(invitation=invitation)
+
+    return await run(ctx, use_case)
+
+
+async def revoke_invitation(ctx: Context, data: RevokeInvitationInput) -> Payload:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+        invitation = await invitation_management.revoke_invitation(
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            now=ctx.now,
+            invitation_id=decode(data.invitation_id, NodeType.INVITATION, "invitationId"),
+        )
+        return Payload(invitation=invitation)
+
+    return await run(ctx, use_case)
+
+
+async def accept_invitation(ctx: Context, data: AcceptInvitationInput) -> Payload:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+        contact = await invitation_management.accept_invitation(
+            session, viewer=viewer, now=ctx.now, token=data.token
+        )
+        return Payload(contact=contact)
+
+    return await run(ctx, use_case)

@@ -121,17 +121,29 @@ def required_text(value: str | None, label: str, maximum: int, problems: Problem
     return text
 
 
-def optional_text(value: str | None, label: str, maximum: int, problems: Problems) -> str | None:
-    """Trimmed text, None when blank; control characters are refused."""
+def optional_text(
+    value: str | None,
+    label: str,
+    maximum: int,
+    problems: Problems,
+    *,
+    path: tuple[str, ...] = (),
+    multiline: bool = False,
+) -> str | None:
+    """Trimmed text, None when blank; control characters are refused (but line breaks in
+    `multiline` text)."""
     if value is None:
         return None
     text = value.strip()
     if not text:
         return None
+    allowed = "\n\r\t" if multiline else ""
     if len(text) > maximum:
-        problems.add(ErrorCode.TOO_LONG, Message.TOO_LONG, label, label=label, maximum=maximum)
-    elif _has_control_characters(text):
-        problems.add(ErrorCode.INVALID, Message.INVALID_TEXT, label, label=label)
+        problems.add(
+            ErrorCode.TOO_LONG, Message.TOO_LONG, *path, label, label=label, maximum=maximum
+        )
+    elif _has_control_characters(text, allowed):
+        problems.add(ErrorCode.INVALID, Message.INVALID_TEXT, *path, label, label=label)
     return text
 
 
@@ -197,5 +209,8 @@ def phone_numbers(entries: Sequence[PhoneInput], problems: Problems) -> tuple[Ph
     return tuple(cleaned)
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co"} for char in text)
+def _has_control_characters(text: str, allowed: str = "") -> bool:
+    return any(
+        unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co"} and char not in allowed
+        for char in text
+    )

@@ -1,0 +1,321 @@
+"""Use cases of the access lifecycle: invite, resend, revoke, accept.
+
+An invitation and its email are written in the caller's transaction; the outbox delivers
+the email afterwards. The token exists only in the email: the database keeps its hash.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mail import outbox
+from mail.rendering import invitation_email
+from models import (
+    Account,
+    AuditAction,
+    Contact,
+    ContactSecurityProfile,
+    Invitation,
+    InvitationSecurityProfile,
+    InvitationStatus,
+    Organization,
+)
+from resolvers import audit_trail, authorization
+from resolvers.authorization import Viewer
+from resolvers.catalogue import Catalogue
+from resolvers.contact_management import (
+    lock_organization,
+    managed_contact,
+    pending_invitation,
+    profile_codes_of,
+    revoke,
+)
+from resolvers.messages import Message
+from resolvers.tokens import MAX_TOKEN_LENGTH, hash_token, new_token
+from resolvers.user_errors import ErrorCode, UserErrors, fail
+from resolvers.validation import MESSAGE_MAX, Problems, optional_text
+from settings import Settings
+
+
+async def invite(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
+    contact: Contact,
+    organization: Organization,
+    profile_codes: Sequence[str],
+    message: str | None,
+    path: tuple[str, ...] = (),
+) -> Invitation:
+    """Invite an active contact without access; `path` prefixes the input paths of errors."""
+    if not contact.is_active:
+        raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "contactId")
+    if contact.has_access:
+        raise fail(ErrorCode.ALREADY_HAS_ACCESS, Message.ALREADY_HAS_ACCESS, "input", "contactId")
+    if await pending_invitation(session, contact.id, now) is not None:
+        raise fail(ErrorCode.ALREADY_INVITED, Message.ALREADY_INVITED, "input", "contactId")
+
+    problems = Problems()
+    cleaned_message = optional_text(
+        message, "message", MESSAGE_MAX, problems, path=path, multiline=True
+    )
+    assignable = authorization.assignable_profile_codes(viewer, organization, catalogue)
+    if not profile_codes:
+        problems.add(ErrorCode.REQUIRED, Message.PROFILE_REQUIRED, *path, "securityProfileIds")
+    for index, code in enumerate(profile_codes):
+        if code not in assignable:
+            problems.add(
+                ErrorCode.NOT_ASSIGNABLE,
+                Message.NOT_ASSIGNABLE,
+                *path,
+                "securityProfileIds",
+                str(index),
+                code=code,
+            )
+    if problems.errors:
+        raise UserErrors(problems.errors)
+
+    token, token_hash = new_token()
+    invitation = Invitation(
+        organization_id=organization.id,
+        contact_id=contact.id,
+        email=contact.email,
+        message=cleaned_message,
+        token_hash=token_hash,
+        invited_by_id=viewer.account.id,
+        sent_at=now,
+        expires_at=now + timedelta(days=settings.invitation_ttl_days),
+    )
+    session.add(invitation)
+    await session.flush()
+    session.add_all(
+        InvitationSecurityProfile(invitation_id=invitation.id, security_profile_code=code)
+        for code in sorted(set(profile_codes))
+    )
+    await _email(
+        session, invitation, token, contact=contact, organization=organization, settings=settings
+    )
+    audit_trail.record(
+        session,
+        action=AuditAction.INVITATION_SENT,
+        organization_id=organization.id,
+        actor_id=viewer.account.id,
+        contact_id=contact.id,
+        now=now,
+        changes=[
+            ("email", None, contact.email),
+            ("securityProfiles", None, [p.code for p in catalogue.ordered(profile_codes)]),
+        ],
+    )
+    return invitation
+
+
+async def invite_contact(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
+    contact_id: int,
+    profile_codes: Sequence[str],
+    message: str | None,
+) -> Invitation:
+    contact, organization = await managed_contact(session, viewer, catalogue, now, contact_id)
+    return await invite(
+        session,
+        viewer=viewer,
+        catalogue=catalogue,
+        settings=settings,
+        now=now,
+        contact=contact,
+        organization=organization,
+        profile_codes=profile_codes,
+        message=message,
+    )
+
+
+async def resend_invitation(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
+    invitation_id: int,
+) -> Invitation:
+    """A new link and a new expiry for a pending or expired invitation; the old link dies."""
+    invitation, contact, organization = await _managed_invitation(
+        session, viewer, catalogue, now, invitation_id
+    )
+    if invitation.status_at(now) not in {InvitationStatus.PENDING, InvitationStatus.EXPIRED}:
+        raise fail(
+            ErrorCode.INVITATION_NOT_PENDING,
+            Message.INVITATION_NOT_PENDING,
+            "input",
+            "invitationId",
+        )
+    if not contact.is_active:
+        raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "invitationId")
+    token, invitation.token_hash = new_token()
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=settings.invitation_ttl_days)
+    await _email(
+        session, invitation, token, contact=contact, organization=organization, settings=settings
+    )
+    audit_trail.record(
+        session,
+        action=AuditAction.INVITATION_RESENT,
+        organization_id=organization.id,
+        actor_id=viewer.account.id,
+        contact_id=contact.id,
+        now=now,
+        changes=[("expiresAt", None, invitation.expires_at.isoformat())],
+    )
+    return invitation
+
+
+async def revoke_invitation(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    invitation_id: int,
+) -> Invitation:
+    """Withdraw a pending invitation ("LaMPSS invitation withdrawn")."""
+    invitation, _contact, _organization = await _managed_invitation(
+        session, viewer, catalogue, now, invitation_id
+    )
+    if invitation.status_at(now) is not InvitationStatus.PENDING:
+        raise fail(
+            ErrorCode.INVITATION_NOT_PENDING,
+            Message.INVITATION_NOT_PENDING,
+            "input",
+            "invitationId",
+        )
+    revoke(session, invitation, viewer=viewer, now=now)
+    return invitation
+
+
+async def accept_invitation(
+    session: AsyncSession, *, viewer: Viewer, now: datetime, token: str
+) -> Contact:
+    """By the invitee: link the account to the contact and grant the invitation's profiles."""
+    token = token.strip()
+    token_hash = hash_token(token) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
+    invitation = (
+        await session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
+        if token_hash
+        else None
+    )
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash or ""):
+        raise fail(ErrorCode.INVALID, Message.INVALID_TOKEN, "input", "token")
+    await lock_organization(session, invitation.organization_id)
+    await session.refresh(invitation)
+    contact = await session.get_one(Contact, invitation.contact_id, populate_existing=True)
+
+    match invitation.status_at(now):
+        case InvitationStatus.EXPIRED:
+            raise fail(ErrorCode.INVITATION_EXPIRED, Message.INVITATION_EXPIRED, "input", "token")
+        case InvitationStatus.ACCEPTED | InvitationStatus.REVOKED:
+            raise fail(
+                ErrorCode.INVITATION_NOT_PENDING, Message.INVITATION_NOT_PENDING, "input", "token"
+            )
+    if not contact.is_active:
+        raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "token")
+    already_linked = await session.scalar(
+        select(Contact.id).where(
+            Contact.organization_id == contact.organization_id,
+            Contact.account_id == viewer.account.id,
+            Contact.id != contact.id,
+        )
+    )
+    if already_linked is not None:
+        raise fail(ErrorCode.ALREADY_LINKED, Message.ALREADY_LINKED, "input", "token")
+
+    account = await session.get_one(Account, viewer.account.id)
+    held = await profile_codes_of(session, contact.id)
+    granted = frozenset(
+        await session.scalars(
+            select(InvitationSecurityProfile.security_profile_code).where(
+                InvitationSecurityProfile.invitation_id == invitation.id
+            )
+        )
+    )
+    session.add_all(
+        ContactSecurityProfile(contact_id=contact.id, security_profile_code=code)
+        for code in sorted(granted - held)
+    )
+    before_email = contact.account_email
+    contact.account_id = account.id
+    contact.account_email = account.email
+    contact.updated_at = now
+    invitation.accepted_at = now
+    invitation.accepted_by_id = account.id
+    await session.flush()
+    audit_trail.record(
+        session,
+        action=AuditAction.INVITATION_ACCEPTED,
+        organization_id=contact.organization_id,
+        actor_id=account.id,
+        contact_id=contact.id,
+        now=now,
+        changes=[
+            ("accountEmail", before_email, account.email),
+            ("securityProfiles", sorted(held), sorted(held | granted)),
+        ],
+    )
+    return contact
+
+
+async def _managed_invitation(
+    session: AsyncSession, viewer: Viewer, catalogue: Catalogue, now: datetime, invitation_id: int
+) -> tuple[Invitation, Contact, Organization]:
+    contact_id = await session.scalar(
+        select(Invitation.contact_id).where(Invitation.id == invitation_id)
+    )
+    if contact_id is None:
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "invitationId")
+    try:
+        contact, organization = await managed_contact(session, viewer, catalogue, now, contact_id)
+    except UserErrors:
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "invitationId") from None
+    invitation = await session.get_one(Invitation, invitation_id, populate_existing=True)
+    return invitation, contact, organization
+
+
+async def _email(
+    session: AsyncSession,
+    invitation: Invitation,
+    token: str,
+    *,
+    contact: Contact,
+    organization: Organization,
+    settings: Settings,
+) -> None:
+    inviter = (
+        await session.get(Account, invitation.invited_by_id) if invitation.invited_by_id else None
+    )
+    content = invitation_email(
+        language=contact.preferred_language,
+        first_name=contact.first_name,
+        organization=organization.name,
+        inviter=(inviter.name or inviter.email) if inviter else organization.name,
+        message=invitation.message,
+        link=f"{settings.public_url}/invitations/{token}",
+        expires_at=invitation.expires_at,
+    )
+    email = outbox.enqueue(
+        session, recipient=contact.email, content=content, now=invitation.sent_at
+    )
+    await session.flush()
+    invitation.outbound_email_id = email.id
