@@ -36,6 +36,11 @@ class DemoAccount:
 
 
 STAFF = DemoAccount("Department staff", "Samira Staff", "staff@novascotia.example")
+ORGANIZATION_ADMINISTRATOR = DemoAccount(
+    "Organization administrator",
+    "Marie-Ève Thériault",
+    "marieeve.theriault@halifaxcareercentre.example",
+)
 HALIFAX = "Nova Scotia Works — Halifax Career Centre"
 CAPE_BRETON = "Cape Breton Literacy Network"
 VALLEY = "Annapolis Valley Trades Association"

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
-from auth import TokenVerifier
+import demo
+from auth import TokenVerifier, issue_development_token
 from mail.outbox import OutboxSender
 from models.database import RequestSession, create_engine, create_session_factory
 from resolvers.authorization import load_viewer
@@ -67,6 +71,37 @@ class Services:
         )
 
 
+GRAPHIQL = Path(__file__).resolve().parent / "graphiql"
+EXAMPLE_OPERATION = """# The contacts of your organizations: the primary contact first, then by last name.
+# Press the run button (or Ctrl-Enter). The Headers tab holds who you are.
+query MyContacts {
+  viewer {
+    account { name email }
+    organizations(first: 5) {
+      nodes {
+        name
+        viewerIsAdministrator
+        contacts(first: 10) {
+          totalCount
+          nodes {
+            firstName
+            lastName
+            isPrimary
+            isAdministrator
+            hasAccess
+            emails
+            securityProfiles { name }
+            invitation { status expiresAt }
+          }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+  }
+}
+"""
+
+
 class GraphQLEndpoint(GraphQL[Context, None]):
     """Strawberry's view, with the request's unit of work around each operation.
 
@@ -91,6 +126,22 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             response = await super().run(request, context, root_value)
             await session.commit()
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the project's own files: it works with no internet access."""
+        settings = self.services.settings
+        headers = ""
+        if settings.environment == "development" and settings.auth_jwt_secret:
+            administrator = demo.ORGANIZATION_ADMINISTRATOR
+            token = issue_development_token(
+                settings, email=administrator.email, name=administrator.name
+            )
+            headers = json.dumps({"Authorization": f"Bearer {token}"}, indent=2)
+        page_settings = {"endpoint": "/graphql", "query": EXAMPLE_OPERATION, "headers": headers}
+        # "</" cannot end the script element that holds the settings.
+        encoded = json.dumps(page_settings).replace("</", "<\\/")
+        page = (GRAPHIQL / "index.html").read_text().replace("__SETTINGS__", encoded)
+        return HTMLResponse(page)
 
     async def _context(self, request: Request, db: RequestSession) -> Context:
         services = self.services
@@ -138,6 +189,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Mount("/graphiql/assets", StaticFiles(directory=GRAPHIQL / "assets"), name="graphiql"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
