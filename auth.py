@@ -38,7 +38,9 @@ class TokenVerifier:
         self._issuer = settings.auth_issuer
         self._audience = settings.auth_audience
         self._jwks = (
-            jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=True, timeout=5)
+            # The key set is cached for five minutes, so a key the provider retires stops
+            # being trusted soon after.
+            jwt.PyJWKClient(settings.auth_jwks_url, timeout=5)
             if settings.auth_jwks_url
             else None
         )
@@ -73,9 +75,10 @@ class TokenVerifier:
         if algorithm in PROVIDER_ALGORITHMS and self._jwks is not None:
             # PyJWKClient fetches with urllib; keep that blocking call off the event loop.
             signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+            # The PyJWK itself, so that the token's algorithm must be the key's own.
             return jwt.decode(
                 token,
-                signing_key.key,
+                signing_key,
                 algorithms=list(PROVIDER_ALGORITHMS),
                 options={"require": ["exp", "sub", "iss", "aud"]},
                 issuer=self._issuer,
@@ -93,7 +96,7 @@ def _claims(payload: dict[str, object]) -> Claims | None:
     return Claims(
         subject=subject.strip(),
         email=email.strip(),
-        name=name.strip()[:200] or None if isinstance(name, str) else None,
+        name=(name.strip()[:200] or None) if isinstance(name, str) else None,
     )
 
 

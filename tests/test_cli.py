@@ -1,0 +1,317 @@
+"""The `contacts` command, run for real as a subprocess, and `contacts serve` as a real server."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+from graphql import build_schema
+
+from auth import Claims, TokenVerifier
+from settings import Settings
+
+CONTACTS = Path(sys.executable).parent / "contacts"
+SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
+CONFIGURATION = (
+    "APP_ENV",
+    "DATABASE_URL",
+    "AUTH_JWT_SECRET",
+    "AUTH_JWKS_URL",
+    "AUTH_ISSUER",
+    "AUTH_AUDIENCE",
+    "PUBLIC_URL",
+    "INVITATION_TTL_DAYS",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "MAIL_FROM",
+    "MAIL_DIR",
+    "OUTBOX_MAX_ATTEMPTS",
+    "OUTBOX_RETRY_SECONDS",
+    "REDIS_URL",
+)
+ADMINISTRATOR = "marieeve.theriault@halifaxcareercentre.example"
+HALIFAX = "Nova Scotia Works — Halifax Career Centre"
+DEMO_ORGANIZATIONS = 3
+HALIFAX_ACTIVE_CONTACTS = 30
+SERVER_START_SECONDS = 20
+
+ORGANIZATION_CONTACTS = """
+query OrganizationContacts {
+  viewer {
+    account { email name isStaff }
+    organizations {
+      nodes {
+        name
+        viewerIsAdministrator
+        contacts(first: 100) {
+          totalCount
+          nodes { firstName lastName isPrimary }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+class Cli:
+    """The command with a fresh SQLite database and a clean environment."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.directory = tmp_path
+        self.database = tmp_path / "contacts.db"
+        self.env = {key: value for key, value in os.environ.items() if key not in CONFIGURATION}
+        self.env.update(
+            {
+                "DATABASE_URL": f"sqlite:///{self.database}",
+                "AUTH_JWT_SECRET": SECRET,
+                "MAIL_DIR": str(tmp_path / "mail"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_mapping(self.env)
+
+    def run(
+        self, *arguments: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+            [str(CONTACTS), *arguments],
+            env={**self.env, **(env or {})},
+            cwd=self.directory,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def ok(self, *arguments: str) -> str:
+        result = self.run(*arguments)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def query(self, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+        connection = sqlite3.connect(self.database)
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        finally:
+            connection.close()
+
+    def count(self, table: str) -> int:
+        [(number,)] = self.query(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+        assert isinstance(number, int)
+        return number
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    assert CONTACTS.is_file(), f"the console script is not installed at {CONTACTS}"
+    return Cli(tmp_path)
+
+
+def test_db_upgrade_creates_the_schema(cli: Cli) -> None:
+    assert not cli.database.exists()
+
+    assert "up to date" in cli.ok("db", "upgrade")
+    # Running it again is harmless.
+    assert "up to date" in cli.ok("db", "upgrade")
+
+    tables = {name for (name,) in cli.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"accounts", "organizations", "contacts", "invitations"} <= tables
+    assert cli.count("accounts") == 0
+
+
+async def test_seed_demo_prints_accounts_and_is_idempotent(cli: Cli) -> None:
+    first = cli.ok("seed-demo")
+    contacts = cli.count("contacts")
+    accounts = cli.count("accounts")
+    invitations = cli.count("invitations")
+    second = cli.ok("seed-demo")
+
+    assert cli.count("organizations") == DEMO_ORGANIZATIONS
+    assert contacts > HALIFAX_ACTIVE_CONTACTS
+    assert (cli.count("contacts"), cli.count("accounts"), cli.count("invitations")) == (
+        contacts,
+        accounts,
+        invitations,
+    )
+    tokens = re.findall(r'\{"Authorization": "Bearer ([\w.-]+)"\}', first)
+    assert len(tokens) == len(re.findall(r'"Authorization"', second)) >= 5
+    verifier = TokenVerifier(cli.settings)
+    claims = [await verifier.verify(f"Bearer {token}") for token in tokens]
+    assert None not in claims
+    emails = {claim.email for claim in claims if claim is not None}
+    assert {ADMINISTRATOR, "staff@novascotia.example"} <= emails
+
+
+def test_staff_add_marks_an_account_before_and_after_its_first_sign_in(cli: Cli) -> None:
+    cli.ok("seed-demo")
+    [(email, was_staff)] = cli.query(
+        "SELECT email, is_staff FROM accounts WHERE email = ?", ADMINISTRATOR
+    )
+    assert not was_staff
+    accounts = cli.count("accounts")
+
+    assert "is staff" in cli.ok("staff", "add", ADMINISTRATOR.upper())
+    assert "is staff" in cli.ok("staff", "add", "New.Staff@NovaScotia.example")
+
+    assert cli.query("SELECT is_staff FROM accounts WHERE email = ?", email) == [(1,)]
+    assert cli.query(
+        "SELECT subject, is_staff FROM accounts WHERE lower(email) = 'new.staff@novascotia.example'"
+    ) == [(None, 1)]
+    assert cli.count("accounts") == accounts + 1
+    # Announcing again creates no second account.
+    cli.ok("staff", "add", "new.staff@novascotia.example")
+    assert cli.count("accounts") == accounts + 1
+
+
+def test_staff_add_refuses_something_that_is_not_an_email(cli: Cli) -> None:
+    result = cli.run("staff", "add", "not-an-email")
+
+    assert result.returncode != 0
+    assert "not-an-email" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not cli.database.exists()
+
+
+async def test_token_prints_a_token_the_verifier_accepts(cli: Cli) -> None:
+    token = cli.ok("token", "Jo.Doe@Example.org", "--name", "Jo Doe", "--hours", "2").strip()
+
+    claims = await TokenVerifier(cli.settings).verify(f"Bearer {token}")
+
+    assert claims == Claims(
+        subject="dev|jo.doe@example.org", email="Jo.Doe@Example.org", name="Jo Doe"
+    )
+    payload = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert payload["exp"] - payload["iat"] == 2 * 3600
+    assert abs(payload["iat"] - time.time()) < 60
+
+
+def test_export_schema_writes_the_sdl(cli: Cli) -> None:
+    output = cli.directory / "exported" / "schema.graphql"
+    output.parent.mkdir()
+
+    assert str(output) in cli.ok("export-schema", "--output", str(output))
+
+    sdl = output.read_text()
+    assert "type Query" in sdl
+    assert "type Mutation" in sdl
+    schema = build_schema(sdl)
+    assert schema.query_type is not None
+    assert "viewer" in schema.query_type.fields
+
+
+@pytest.mark.parametrize(
+    ("environment", "variable"),
+    [
+        ({"INVITATION_TTL_DAYS": "abc"}, "INVITATION_TTL_DAYS"),
+        ({"DATABASE_URL": "mysql://app:pw@db/contacts"}, "DATABASE_URL"),
+        ({"APP_ENV": "production", "AUTH_JWT_SECRET": ""}, "AUTH_JWKS_URL"),
+    ],
+    ids=["ttl-abc", "mysql", "production-without-token-check"],
+)
+def test_a_bad_configuration_exits_2_with_a_clear_message(
+    cli: Cli, environment: dict[str, str], variable: str
+) -> None:
+    result = cli.run("db", "upgrade", env=environment)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("configuration error:")
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not cli.database.exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_serve_answers_health_checks_and_graphql(cli: Cli) -> None:
+    cli.ok("seed-demo")
+    token = cli.ok("token", ADMINISTRATOR, "--name", "Marie-Ève Thériault").strip()
+    port = _free_port()
+    log = cli.directory / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+            [str(CONTACTS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=cli.env,
+            cwd=cli.directory,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base_url, timeout=5) as client:
+            deadline = time.monotonic() + SERVER_START_SECONDS
+            while True:
+                assert server.poll() is None, f"the server exited:\n{log.read_text()}"
+                try:
+                    health = client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, f"no answer:\n{log.read_text()}"
+                    time.sleep(0.1)
+
+            assert health.status_code == 200
+            assert health.json() == {"status": "ok"}
+            ready = client.get("/readyz")
+            assert ready.status_code == 200
+            assert ready.json() == {"status": "ready"}
+
+            anonymous = client.post("/graphql", json={"query": ORGANIZATION_CONTACTS})
+            assert anonymous.status_code == 200
+            assert anonymous.json() == {"data": {"viewer": None}}
+
+            response = client.post(
+                "/graphql",
+                json={"query": ORGANIZATION_CONTACTS},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    viewer = body["data"]["viewer"]
+    assert viewer["account"] == {
+        "email": ADMINISTRATOR,
+        "name": "Marie-Ève Thériault",
+        "isStaff": False,
+    }
+    [organization] = viewer["organizations"]["nodes"]
+    assert organization["name"] == HALIFAX
+    assert organization["viewerIsAdministrator"] is True
+    contacts = organization["contacts"]
+    assert contacts["totalCount"] == HALIFAX_ACTIVE_CONTACTS
+    assert len(contacts["nodes"]) == HALIFAX_ACTIVE_CONTACTS
+    assert contacts["nodes"][0] == {
+        "firstName": "Marie-Ève",
+        "lastName": "Thériault",
+        "isPrimary": True,
+    }
+    last_names = [node["lastName"] for node in contacts["nodes"]]
+    assert "MacKinnon" not in last_names  # inactive
+    assert last_names.index("Doucet") < last_names.index("Émond") < last_names.index("Fraser")
