@@ -18,6 +18,17 @@ def folded(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+def storable(text: str) -> bool:
+    """Whether every database accepts `text`: no NUL, no lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def like_prefix(prefix: str) -> str:
     """A LIKE pattern matching values that start with `prefix` (escape character: backslash)."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

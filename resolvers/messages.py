@@ -19,6 +19,7 @@ class Message(enum.StrEnum):
     MALFORMED_ID = "malformed_id"
     MALFORMED_CURSOR = "malformed_cursor"
     PAGE_SIZE = "page_size"
+    MALFORMED_FILTER = "malformed_filter"
     FIRST_AND_LAST = "first_and_last"
     TOO_MANY_IDS = "too_many_ids"
     TOKEN_TOO_LONG = "token_too_long"  # noqa: S105 - a message key, not a secret
@@ -68,6 +69,10 @@ CATALOGUE: dict[Message, tuple[str, str]] = {
     Message.MALFORMED_CURSOR: (
         "{value!r} is not a valid cursor for this list.",
         "{value!r} n'est pas un curseur valide pour cette liste.",
+    ),
+    Message.MALFORMED_FILTER: (
+        "The filter {argument} is too long or holds characters that cannot be searched.",
+        "Le filtre {argument} est trop long ou contient des caractères impossibles à chercher.",
     ),
     Message.PAGE_SIZE: (
         "{argument} must be between 0 and {maximum}.",

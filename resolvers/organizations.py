@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
+from models.text import storable
 from resolvers import authorization, errors, ids
 from resolvers.catalogue import Profile
 from resolvers.connections import paginate
@@ -16,6 +17,7 @@ from resolvers.invitation_search import INVITATION_ORDER, invitations_statement
 from resolvers.messages import Message
 from resolvers.pagination import Ordering, Page, PageRequest, SortKey
 
+MAX_FILTER_LENGTH = 254
 AUDIT_ORDER = Ordering("audit", [SortKey(AuditEvent.id, "id", int, descending=True)])
 
 
@@ -31,6 +33,9 @@ async def contacts(
     active_only: bool = True,
     has_access: bool | None = None,
 ) -> Page[Contact]:
+    for argument, text in (("lastName", last_name), ("firstName", first_name), ("email", email)):
+        if text is not None and (len(text) > MAX_FILTER_LENGTH or not storable(text)):
+            raise errors.bad_user_input(ctx.language, Message.MALFORMED_FILTER, argument=argument)
     profile_codes = None
     if profile_ids is not None:
         profile_codes = [_profile_code(ctx, global_id) for global_id in profile_ids]

@@ -17,12 +17,14 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, tuple_
 
 from models.database import RequestSession
+from models.text import storable
 
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_LENGTH = 1000
+BIGINT = range(-(2**63), 2**63)
 
 
 class PageSizeOutOfRange(ValueError):
@@ -129,8 +131,13 @@ class Ordering:
         if name != self.name:
             raise MalformedCursor(cursor)
         for key, value in zip(self.keys, values, strict=True):
-            # bool is an int in Python: check it exactly.
+            # bool is an int in Python: check it exactly. A value no column can hold would
+            # fail in the driver instead.
             if type(value) is not key.kind:
+                raise MalformedCursor(cursor)
+            if (key.kind is int and value not in BIGINT) or (
+                key.kind is str and not storable(value)
+            ):
                 raise MalformedCursor(cursor)
         return values
 

@@ -149,7 +149,7 @@ def optional_text(
 
 def email_address(value: str | None, problems: Problems) -> str:
     text = required_text(value, "email", EMAIL_MAX, problems)
-    if not text or len(text) > EMAIL_MAX:
+    if not text or len(text) > EMAIL_MAX or _has_control_characters(text):
         return text
     try:
         return validate_email(text, check_deliverability=False).normalized

@@ -1,0 +1,152 @@
+"""A page of contacts costs the same few SQL statements whether it holds 10 contacts or 100."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from models import Organization, PhoneKind
+from models.phone_numbers import PhoneNumber
+from resolvers.ids import NodeType
+from server import create_app
+from settings import Settings
+from tests.clock import Clock
+from tests.factories import Factory, Person, gid
+from tests.graphql import Api
+
+PAGE = """
+query Page($id: ID!, $first: Int) {
+  organization(id: $id) {
+    contacts(first: $first, filter: {activeOnly: false}) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          id
+          firstName
+          lastName
+          title
+          email
+          accountEmail
+          emails
+          phoneNumbers { kind number extension display }
+          preferredLanguage
+          isPrimary
+          isAdministrator
+          isActive
+          hasAccess
+          officeLocation
+          positionType
+          fte
+          version
+          createdAt
+          updatedAt
+          viewerCanManage
+          securityProfiles { code name }
+          invitation { status expiresAt }
+        }
+      }
+    }
+  }
+}
+"""
+
+PROFILES = ["FA_ADMIN", "FA_SUBMITTER", "FA_SIGNER", "FA_VIEWER", "CM_PRACTITIONER"]
+MAX_STATEMENTS = 10
+
+
+@dataclass
+class StatementCounter:
+    statements: list[str] = field(default_factory=list)
+
+    def __call__(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@dataclass
+class CountingApi:
+    api: Api
+    counter: StatementCounter
+
+
+@pytest.fixture
+async def counting_api(settings: Settings, clock: Clock) -> AsyncIterator[CountingApi]:
+    """An `api` whose engine counts every SQL statement the application executes."""
+    app = create_app(settings, clock=clock.now)
+    engine = app.state.services.engine.sync_engine
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as client:
+        yield CountingApi(Api(client, settings), counter)
+    event.remove(engine, "before_cursor_execute", counter)
+    await app.state.services.engine.dispose()
+
+
+async def add_contacts(
+    factory: Factory, organization: Organization, inviter: Person, start: int, stop: int
+) -> None:
+    """Contacts with profiles, phone numbers and every kind of invitation, some inactive."""
+    for number in range(start, stop):
+        account = await factory.account() if number % 3 == 0 else None
+        contact = await factory.contact(
+            organization,
+            first_name=f"First{number:03d}",
+            last_name=f"Last{number:03d}",
+            title="Coordinator",
+            profiles=[PROFILES[number % len(PROFILES)], PROFILES[(number + 1) % len(PROFILES)]],
+            account=account,
+            active=number % 7 != 0,
+            phone_numbers=(PhoneNumber(PhoneKind.WORK, "+19025550100", "12"),),
+            office_location="Halifax",
+            position_type="Permanent",
+            fte=0.5,
+        )
+        if account is None:
+            await factory.invitation(contact, "FA_VIEWER", "FA_SIGNER", inviter=inviter)
+        else:
+            await factory.invitation(contact, "FA_VIEWER", inviter=inviter)
+
+
+async def measure(counting: CountingApi, viewer: Person, organization: Organization) -> int:
+    variables = {"id": gid(NodeType.ORGANIZATION, organization.id), "first": 100}
+    counting.counter.reset()
+    data = await counting.api.data(PAGE, variables, token=viewer.token)
+    count = counting.counter.count
+    assert (
+        len(data["organization"]["contacts"]["edges"])
+        == data["organization"]["contacts"]["totalCount"]
+    )
+    return count
+
+
+async def test_a_page_of_contacts_costs_the_same_few_statements_at_10_and_100(
+    counting_api: CountingApi, factory: Factory
+) -> None:
+    organization = await factory.organization(case_management=True)
+    viewer = await factory.member(organization, "ORG_ADMIN", first_name="Zoe", last_name="Zwicker")
+    await add_contacts(factory, organization, viewer, 1, 10)
+    variables = {"id": gid(NodeType.ORGANIZATION, organization.id), "first": 100}
+    await counting_api.api.data(PAGE, variables, token=viewer.token)  # warms the caches
+
+    at_10 = await measure(counting_api, viewer, organization)
+    statements_at_10 = list(counting_api.counter.statements)
+    await add_contacts(factory, organization, viewer, 10, 100)
+    at_100 = await measure(counting_api, viewer, organization)
+
+    print(f"SQL statements for a page of 10 contacts: {at_10}; of 100 contacts: {at_100}")
+    assert at_10 == at_100, statements_at_10
+    assert at_100 <= MAX_STATEMENTS, counting_api.counter.statements
