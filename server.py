@@ -72,8 +72,9 @@ class Services:
 
 
 GRAPHIQL = Path(__file__).resolve().parent / "graphiql"
-EXAMPLE_OPERATION = """# The contacts of your organizations: the primary contact first, then by last name.
-# Press the run button (or Ctrl-Enter). The Headers tab holds who you are.
+EXAMPLE_OPERATION = """# Your organizations' contacts: primary first,
+# then by last name. Run it with Ctrl-Enter;
+# the Headers tab below says who you are.
 query MyContacts {
   viewer {
     account { name email }
