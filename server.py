@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
+from graphql import ExecutionResult
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -25,6 +27,7 @@ from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
 import demo
+import graphql_http
 from auth import TokenVerifier, issue_development_token
 from mail.outbox import OutboxSender
 from models.database import RequestSession, create_engine, create_session_factory
@@ -122,11 +125,27 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     ) -> Any:
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
-        async with self.services.sessions() as session:
-            context = await self._context(request, RequestSession(session))
-            response = await super().run(request, context, root_value)
-            await session.commit()
-        return response
+        try:
+            if request.method == "POST":
+                await graphql_http.read_body(request)
+            async with self.services.sessions() as session:
+                context = await self._context(request, RequestSession(session))
+                response = await super().run(request, context, root_value)
+                await session.commit()
+        except graphql_http.BodyTooLarge:
+            return graphql_http.error_response(
+                request, 413, "The request body is too large.", "PAYLOAD_TOO_LARGE"
+            )
+        except HTTPException as error:
+            status, code = graphql_http.request_error_code(error.status_code, error.reason)
+            return graphql_http.error_response(request, status, error.reason, code)
+        return graphql_http.adjust(
+            response, request, getattr(request.state, "graphql_status", None)
+        )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        request.state.graphql_status = graphql_http.status_for(result, request)
+        return await super().process_result(request, result)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the project's own files: it works with no internet access."""

@@ -92,7 +92,7 @@ class Loaders:
         rows = await self._db.execute(
             select(OutboundEmail.id, OutboundEmail.status).where(OutboundEmail.id.in_(email_ids))
         )
-        statuses = {email_id: status for email_id, status in rows}
+        statuses = dict(rows.all())
         return [statuses.get(email_id, EmailDeliveryStatus.QUEUED) for email_id in email_ids]
 
     async def _account_organization_ids(self, account_ids: Sequence[int]) -> list[frozenset[int]]:
