@@ -66,6 +66,6 @@ class UserErrors(Exception):
         self.errors = list(errors)
 
 
-def fail(code: ErrorCode, message: Message, *path: str, **params: object) -> UserErrors:
+def fail(code: ErrorCode, message: Message, /, *path: str, **params: object) -> UserErrors:
     """One user error, ready to raise: `raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND)`."""
     return UserErrors([UserError(code, message, path or None, params)])

@@ -66,7 +66,8 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[UserError] = []
 
-    def add(self, code: ErrorCode, message: Message, *path: str, **params: object) -> None:
+    def add(self, code: ErrorCode, message: Message, /, *path: str, **params: object) -> None:
+        # Positional-only: a message's own parameter may be called `code` (NOT_ASSIGNABLE).
         self.errors.append(UserError(code, message, ("input", *path), params))
 
 
