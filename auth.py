@@ -40,9 +40,7 @@ class TokenVerifier:
         self._jwks = (
             # The key set is cached for five minutes, so a key the provider retires stops
             # being trusted soon after.
-            jwt.PyJWKClient(settings.auth_jwks_url, timeout=5)
-            if settings.auth_jwks_url
-            else None
+            jwt.PyJWKClient(settings.auth_jwks_url, timeout=5) if settings.auth_jwks_url else None
         )
 
     async def verify(self, authorization: str | None) -> Claims | None:

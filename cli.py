@@ -16,6 +16,7 @@ from auth import issue_development_token
 from mail.outbox import OutboxSender
 from models import Account
 from models.database import create_engine, create_session_factory
+from observability import LOG_CONFIG
 from settings import PROJECT_ROOT, ConfigurationError, Settings
 
 
@@ -84,7 +85,8 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
         port=arguments.port,
         workers=arguments.workers,
         proxy_headers=True,
-        log_level="info",
+        log_config=LOG_CONFIG,
+        timeout_graceful_shutdown=30,
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import ExecutionResult
-from sqlalchemy import text
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,7 +32,9 @@ import demo
 import graphql_http
 from auth import TokenVerifier, issue_development_token
 from mail.outbox import OutboxSender
+from models import EmailDeliveryStatus, OutboundEmail
 from models.database import RequestSession, create_engine, create_session_factory
+from observability import Metrics, StatementCounter, count_statements
 from resolvers.authorization import load_viewer
 from resolvers.catalogue import CatalogueCache
 from resolvers.context import Context
@@ -39,6 +43,7 @@ from schema import schema
 from settings import Settings
 
 logger = logging.getLogger("contacts.server")
+request_log = logging.getLogger("contacts.requests")
 
 Clock = Callable[[], datetime]
 
@@ -58,10 +63,12 @@ class Services:
     catalogue: CatalogueCache
     clock: Clock
     outbox: OutboxSender
+    metrics: Metrics
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock = system_clock) -> Services:
         engine = create_engine(settings.database_url)
+        count_statements(engine)
         sessions = create_session_factory(engine)
         return cls(
             settings=settings,
@@ -71,6 +78,7 @@ class Services:
             catalogue=CatalogueCache(),
             clock=clock,
             outbox=OutboxSender(sessions, settings, clock=clock),
+            metrics=Metrics(),
         )
 
 
@@ -125,6 +133,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     ) -> Any:
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
+        started = time.perf_counter()
+        statements = StatementCounter()
+        context = None
         try:
             if request.method == "POST":
                 await graphql_http.read_body(request)
@@ -133,14 +144,43 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 response = await super().run(request, context, root_value)
                 await session.commit()
         except graphql_http.BodyTooLarge:
-            return graphql_http.error_response(
+            response = graphql_http.error_response(
                 request, 413, "The request body is too large.", "PAYLOAD_TOO_LARGE"
             )
         except HTTPException as error:
             status, code = graphql_http.request_error_code(error.status_code, error.reason)
-            return graphql_http.error_response(request, status, error.reason, code)
-        return graphql_http.adjust(
-            response, request, getattr(request.state, "graphql_status", None)
+            response = graphql_http.error_response(request, status, error.reason, code)
+        else:
+            status = getattr(request.state, "graphql_status", None)
+            response = graphql_http.adjust(response, request, status)
+        finally:
+            statements.close()
+        if not isinstance(response, HTMLResponse):
+            self._observe(response, context, time.perf_counter() - started, statements.count)
+        return response
+
+    def _observe(
+        self, response: Response, context: Context | None, duration: float, statements: int
+    ) -> None:
+        """One log line and the metrics of a request."""
+        operation = (context.operation_name if context else None) or "anonymous"
+        outcome = "ok" if response.status_code < 400 else "rejected"
+        metrics = self.services.metrics
+        metrics.requests.labels(operation, outcome).inc()
+        metrics.latency.labels(operation).observe(duration)
+        viewer = context.viewer if context else None
+        request_log.info(
+            "graphql request",
+            extra={
+                "fields": {
+                    "request_id": context.request_id if context else None,
+                    "operation": operation,
+                    "account_id": viewer.account.id if viewer else None,
+                    "status": response.status_code,
+                    "duration_ms": round(duration * 1000, 2),
+                    "sql_statements": statements,
+                }
+            },
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
@@ -184,6 +224,14 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def metrics(_request: Request) -> Response:
+        async with services.sessions() as session:
+            backlog = await session.scalar(
+                select(func.count()).where(OutboundEmail.status == EmailDeliveryStatus.QUEUED)
+            )
+        services.metrics.outbox_backlog.set(backlog or 0)
+        return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     async def readyz(_request: Request) -> Response:
         try:
             async with services.engine.connect() as connection:
@@ -212,6 +260,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
             Mount("/graphiql/assets", StaticFiles(directory=GRAPHIQL / "assets"), name="graphiql"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
         lifespan=lifespan,
     )

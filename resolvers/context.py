@@ -26,6 +26,7 @@ class Context:
     viewer: Viewer | None
     request_id: str
     loaders: Loaders = field(init=False)
+    operation_name: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)

@@ -12,7 +12,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from schema.extensions import MaskUnexpectedErrors
+from schema.extensions import MaskUnexpectedErrors, RecordOperationName
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Account, AuditEvent, Contact, Invitation, Organization, SecurityProfile
@@ -39,5 +39,6 @@ schema = ContactsSchema(
         ParserCache,
         ValidationCache,
         MaskUnexpectedErrors,
+        RecordOperationName,
     ],
 )

@@ -14,6 +14,16 @@ from resolvers.messages import Message, translate
 logger = logging.getLogger("contacts.errors")
 
 
+class RecordOperationName(SchemaExtension):
+    """Keeps the operation's name in the context, for the request log and the metrics."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.operation_name = self.execution_context.operation_name
+        yield
+
+
 class MaskUnexpectedErrors(SchemaExtension):
     """Unexpected exceptions reach the client as a generic error with a request id.
 
