@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,34 +15,13 @@ from graphql import build_schema
 
 from auth import Claims, TokenVerifier
 from settings import Settings
+from tests.servers import CONTACTS, environment, run_server
 
-CONTACTS = Path(sys.executable).parent / "contacts"
 SECRET = "cli-test-secret-that-is-long-enough-for-hs256-0123456789"
-CONFIGURATION = (
-    "APP_ENV",
-    "DATABASE_URL",
-    "AUTH_JWT_SECRET",
-    "AUTH_JWKS_URL",
-    "AUTH_ISSUER",
-    "AUTH_AUDIENCE",
-    "PUBLIC_URL",
-    "INVITATION_TTL_DAYS",
-    "SMTP_HOST",
-    "SMTP_PORT",
-    "SMTP_USERNAME",
-    "SMTP_PASSWORD",
-    "SMTP_STARTTLS",
-    "MAIL_FROM",
-    "MAIL_DIR",
-    "OUTBOX_MAX_ATTEMPTS",
-    "OUTBOX_RETRY_SECONDS",
-    "REDIS_URL",
-)
 ADMINISTRATOR = "marieeve.theriault@halifaxcareercentre.example"
 HALIFAX = "Nova Scotia Works — Halifax Career Centre"
 DEMO_ORGANIZATIONS = 3
 HALIFAX_ACTIVE_CONTACTS = 30
-SERVER_START_SECONDS = 20
 
 ORGANIZATION_CONTACTS = """
 query OrganizationContacts {
@@ -72,15 +48,7 @@ class Cli:
     def __init__(self, tmp_path: Path) -> None:
         self.directory = tmp_path
         self.database = tmp_path / "contacts.db"
-        self.env = {key: value for key, value in os.environ.items() if key not in CONFIGURATION}
-        self.env.update(
-            {
-                "DATABASE_URL": f"sqlite:///{self.database}",
-                "AUTH_JWT_SECRET": SECRET,
-                "MAIL_DIR": str(tmp_path / "mail"),
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
+        self.env = environment(tmp_path, SECRET)
 
     @property
     def settings(self) -> Settings:
@@ -236,39 +204,11 @@ def test_a_bad_configuration_exits_2_with_a_clear_message(
     assert not cli.database.exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def test_serve_answers_health_checks_and_graphql(cli: Cli) -> None:
-    cli.ok("seed-demo")
-    token = cli.ok("token", ADMINISTRATOR, "--name", "Marie-Ève Thériault").strip()
-    port = _free_port()
-    log = cli.directory / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-            [str(CONTACTS), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=cli.env,
-            cwd=cli.directory,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base_url, timeout=5) as client:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while True:
-                assert server.poll() is None, f"the server exited:\n{log.read_text()}"
-                try:
-                    health = client.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, f"no answer:\n{log.read_text()}"
-                    time.sleep(0.1)
-
+    with run_server(cli.directory, env=cli.env, seed=True) as server:
+        token = server.token(ADMINISTRATOR, "Marie-Ève Thériault")
+        with httpx.Client(base_url=server.url, timeout=5) as client:
+            health = client.get("/healthz")
             assert health.status_code == 200
             assert health.json() == {"status": "ok"}
             ready = client.get("/readyz")
@@ -284,13 +224,6 @@ def test_serve_answers_health_checks_and_graphql(cli: Cli) -> None:
                 json={"query": ORGANIZATION_CONTACTS},
                 headers={"Authorization": f"Bearer {token}"},
             )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
 
     assert response.status_code == 200, response.text
     body = response.json()
