@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import flag_modified
 
 from models.base import Base
 from models.enums import Language
@@ -93,6 +94,12 @@ class Contact(Base):
     def set_names(self, *, first_name: str, last_name: str) -> None:
         self.first_name, self.last_name = first_name, last_name
         self.sort_first_name, self.sort_last_name = folded(first_name), folded(last_name)
+
+    def touch(self, now: datetime) -> None:
+        """Record a change: the row is written even if nothing else in it changed (a change
+        of security, say), so that `version` grows by one."""
+        self.updated_at = now
+        flag_modified(self, "updated_at")
 
     def set_email(self, email: str) -> None:
         self.email, self.email_key = email, email.casefold()

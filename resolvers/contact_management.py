@@ -99,11 +99,11 @@ async def add_contact(
     fields: ContactInput,
 ) -> Contact:
     """A new active contact without access (the invitation, if any, is the caller's next step)."""
-    if not authorization.is_member(viewer, organization_id):
+    organization = await lock_organization(session, organization_id)
+    if organization is None or not authorization.is_member(viewer, organization_id):
         raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "organizationId")
     if not authorization.is_administrator(viewer, organization_id, catalogue):
         raise Forbidden
-    organization = await lock_organization(session, organization_id)
     problems = Problems()
     values = clean_contact(
         fields,
@@ -183,7 +183,7 @@ async def update_contact(
     if not changes and new_profiles == held:
         return contact
     _apply(contact, values)
-    contact.updated_at = now
+    contact.touch(now)
     if new_profiles != held:
         await _replace_profiles(session, contact.id, new_profiles)
     await session.flush()
@@ -239,7 +239,7 @@ async def deactivate_contact(
         await _keep_an_administrator(session, viewer, catalogue, contact)
 
     contact.is_active = False
-    contact.updated_at = now
+    contact.touch(now)
     await session.flush()
     audit_trail.record(
         session,
@@ -272,7 +272,7 @@ async def reactivate_contact(
     if contact.is_active:
         return contact
     contact.is_active = True
-    contact.updated_at = now
+    contact.touch(now)
     await session.flush()
     audit_trail.record(
         session,
@@ -304,11 +304,11 @@ async def set_primary_contact(
     )
     if previous is not None:
         previous.is_primary = False
-        previous.updated_at = now
+        previous.touch(now)
         # The database allows one primary per organization: release it before taking it.
         await session.flush()
     contact.is_primary = True
-    contact.updated_at = now
+    contact.touch(now)
     await session.flush()
     for changed, old, new in ((previous, True, False), (contact, False, True)):
         if changed is not None:
@@ -339,19 +339,17 @@ def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now
     )
 
 
-async def lock_organization(session: AsyncSession, organization_id: int) -> Organization:
+async def lock_organization(session: AsyncSession, organization_id: int) -> Organization | None:
     """The organization's row, locked until the transaction ends (PostgreSQL).
 
     SQLite needs no row lock: a writing request holds the database's write lock already.
     """
-    organization = await session.scalar(
+    return await session.scalar(
         select(Organization)
         .where(Organization.id == organization_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    assert organization is not None, "organizations are never deleted"
-    return organization
 
 
 async def profile_codes_of(session: AsyncSession, contact_id: int) -> frozenset[str]:

@@ -258,7 +258,7 @@ async def accept_invitation(
     before_email = contact.account_email
     contact.account_id = account.id
     contact.account_email = account.email
-    contact.updated_at = now
+    contact.touch(now)
     invitation.accepted_at = now
     invitation.accepted_by_id = account.id
     await session.flush()

@@ -1,0 +1,334 @@
+"""Concurrent requests on one application: the invariants hold whoever commits first.
+
+With httpx's ASGITransport, `asyncio.gather` runs the requests concurrently in one event
+loop, each with its own database session: a real race on PostgreSQL (row locks) and on
+SQLite (BEGIN IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from models import Organization
+from resolvers.ids import NodeType
+from tests.factories import Factory, Person, gid
+from tests.graphql import Api
+
+ROUNDS = 3
+
+UPDATE_CONTACT = """
+mutation UpdateContact($input: UpdateContactInput!) {
+  updateContact(input: $input) {
+    contact { id title version }
+    userErrors { field code }
+  }
+}
+"""
+
+DEACTIVATE_CONTACT = """
+mutation DeactivateContact($input: DeactivateContactInput!) {
+  deactivateContact(input: $input) {
+    contact { id isActive }
+    userErrors { field code }
+  }
+}
+"""
+
+SET_PRIMARY_CONTACT = """
+mutation SetPrimaryContact($input: SetPrimaryContactInput!) {
+  setPrimaryContact(input: $input) {
+    contact { id isPrimary }
+    userErrors { field code }
+  }
+}
+"""
+
+ADD_CONTACT = """
+mutation AddContact($input: AddContactInput!) {
+  addContact(input: $input) {
+    contact { id }
+    userErrors { field code }
+  }
+}
+"""
+
+STATE = """
+query State($id: ID!) {
+  organization(id: $id) {
+    auditEvents(first: 100) { nodes { action contact { id } } }
+    contacts(first: 100, filter: { activeOnly: false }) {
+      nodes { id title version isPrimary isActive hasAccess isAdministrator }
+    }
+  }
+}
+"""
+
+
+async def state(api: Api, organization: Organization, staff: Person) -> dict[str, Any]:
+    data = await api.data(
+        STATE, {"id": gid(NodeType.ORGANIZATION, organization.id)}, token=staff.token
+    )
+    organization_state: dict[str, Any] = data["organization"]
+    return organization_state
+
+
+def administrators_with_access(organization_state: dict[str, Any]) -> list[str]:
+    return [
+        node["id"]
+        for node in organization_state["contacts"]["nodes"]
+        if node["isAdministrator"] and node["hasAccess"]
+    ]
+
+
+def result(body: dict[str, Any], field: str) -> str:
+    """ "ok" or the user errors' codes; a GraphQL error fails the test."""
+    assert "errors" not in body, body["errors"]
+    payload = body["data"][field]
+    if payload["userErrors"]:
+        return ",".join(error["code"] for error in payload["userErrors"])
+    return "ok"
+
+
+async def test_two_updates_with_the_same_expected_version(api: Api, factory: Factory) -> None:
+    staff = await factory.staff()
+    for _ in range(ROUNDS):
+        organization = await factory.organization()
+        first = await factory.member(organization, "ORG_ADMIN", primary=True)
+        second = await factory.member(organization, "FA_ADMIN")
+        contact = await factory.contact(organization, title="Clerk", profiles=["FA_SIGNER"])
+        contact_id = gid(NodeType.CONTACT, contact.id)
+
+        bodies = await asyncio.gather(
+            *(
+                api.execute(
+                    UPDATE_CONTACT,
+                    {"input": {"contactId": contact_id, "expectedVersion": 1, "title": title}},
+                    token=person.token,
+                )
+                for person, title in ((first, "First"), (second, "Second"))
+            )
+        )
+
+        results = [result(body, "updateContact") for body in bodies]
+        assert sorted(results) == ["STALE", "ok"]
+        winner = bodies[results.index("ok")]["data"]["updateContact"]["contact"]
+        loser = bodies[results.index("STALE")]["data"]["updateContact"]
+        assert winner["version"] == 2
+        assert loser["contact"] is None
+        assert loser["userErrors"] == [{"field": ["input", "expectedVersion"], "code": "STALE"}]
+        after = await state(api, organization, staff)
+        [node] = [n for n in after["contacts"]["nodes"] if n["id"] == contact_id]
+        assert (node["title"], node["version"]) == (winner["title"], 2)
+        assert [event["action"] for event in after["auditEvents"]["nodes"]] == ["CONTACT_UPDATED"]
+
+
+async def test_two_updates_without_expected_version_both_count(api: Api, factory: Factory) -> None:
+    staff = await factory.staff()
+    organization = await factory.organization()
+    administrator = await factory.member(organization, "ORG_ADMIN", primary=True)
+    contact = await factory.contact(organization)
+    contact_id = gid(NodeType.CONTACT, contact.id)
+
+    bodies = await asyncio.gather(
+        api.execute(
+            UPDATE_CONTACT,
+            {"input": {"contactId": contact_id, "title": "Manager"}},
+            token=administrator.token,
+        ),
+        api.execute(
+            UPDATE_CONTACT,
+            {"input": {"contactId": contact_id, "firstName": "Robin"}},
+            token=administrator.token,
+        ),
+    )
+
+    assert [result(body, "updateContact") for body in bodies] == ["ok", "ok"]
+    after = await state(api, organization, staff)
+    [node] = [n for n in after["contacts"]["nodes"] if n["id"] == contact_id]
+    assert (node["title"], node["version"]) == ("Manager", 3)
+
+
+async def _two_administrators(factory: Factory) -> tuple[Organization, Person, Person]:
+    """An organization whose only administrators with access are two non-primary members."""
+    organization = await factory.organization()
+    await factory.contact(organization, primary=True)
+    await factory.contact(organization, profiles=["ORG_ADMIN"])  # without access
+    first = await factory.member(organization, "ORG_ADMIN")
+    second = await factory.member(organization, "ORG_ADMIN")
+    return organization, first, second
+
+
+async def test_two_administrators_deactivating_each_other(api: Api, factory: Factory) -> None:
+    staff = await factory.staff()
+    for _ in range(ROUNDS):
+        organization, first, second = await _two_administrators(factory)
+
+        bodies = await asyncio.gather(
+            api.execute(
+                DEACTIVATE_CONTACT, {"input": {"contactId": second.contact_gid}}, token=first.token
+            ),
+            api.execute(
+                DEACTIVATE_CONTACT, {"input": {"contactId": first.contact_gid}}, token=second.token
+            ),
+        )
+
+        results = [result(body, "deactivateContact") for body in bodies]
+        assert results.count("ok") == 1, results
+        after = await state(api, organization, staff)
+        remaining = administrators_with_access(after)
+        assert len(remaining) == 1, (results, remaining)
+        assert remaining[0] in {first.contact_gid, second.contact_gid}
+
+
+async def test_two_administrators_deactivating_themselves(api: Api, factory: Factory) -> None:
+    staff = await factory.staff()
+    for _ in range(ROUNDS):
+        organization, first, second = await _two_administrators(factory)
+
+        bodies = await asyncio.gather(
+            *(
+                api.execute(
+                    DEACTIVATE_CONTACT,
+                    {"input": {"contactId": person.contact_gid}},
+                    token=person.token,
+                )
+                for person in (first, second)
+            )
+        )
+
+        results = sorted(result(body, "deactivateContact") for body in bodies)
+        assert results == ["LAST_ADMINISTRATOR", "ok"]
+        after = await state(api, organization, staff)
+        assert len(administrators_with_access(after)) == 1
+
+
+async def test_a_deactivation_racing_a_loss_of_administrator_profile(
+    api: Api, factory: Factory
+) -> None:
+    """One administrator removes the other's admin profile while the other deactivates it."""
+    staff = await factory.staff()
+    for _ in range(ROUNDS):
+        organization, first, second = await _two_administrators(factory)
+
+        bodies = await asyncio.gather(
+            api.execute(
+                UPDATE_CONTACT,
+                {"input": {"contactId": second.contact_gid, "securityProfileIds": []}},
+                token=first.token,
+            ),
+            api.execute(
+                DEACTIVATE_CONTACT, {"input": {"contactId": first.contact_gid}}, token=second.token
+            ),
+        )
+
+        results = [
+            result(bodies[0], "updateContact"),
+            result(bodies[1], "deactivateContact"),
+        ]
+        assert results.count("ok") == 1, results
+        after = await state(api, organization, staff)
+        assert len(administrators_with_access(after)) == 1, results
+
+
+async def test_a_third_administrator_deactivating_both_others_at_once(
+    api: Api, factory: Factory
+) -> None:
+    """Two deactivations by a third administrator: it remains, so both succeed."""
+    staff = await factory.staff()
+    organization, first, second = await _two_administrators(factory)
+    third = await factory.member(organization, "ORG_ADMIN")
+    organization_state = await state(api, organization, staff)
+
+    bodies = await asyncio.gather(
+        *(
+            api.execute(
+                DEACTIVATE_CONTACT, {"input": {"contactId": person.contact_gid}}, token=third.token
+            )
+            for person in (first, second)
+        )
+    )
+
+    assert [result(body, "deactivateContact") for body in bodies] == ["ok", "ok"]
+    after = await state(api, organization, staff)
+    assert administrators_with_access(after) == [third.contact_gid]
+    assert len(after["contacts"]["nodes"]) == len(organization_state["contacts"]["nodes"])
+
+
+async def test_the_last_area_administrators_deactivating_each_other(
+    api: Api, factory: Factory
+) -> None:
+    """The same race between two area administrators of the same area."""
+    staff = await factory.staff()
+    for _ in range(ROUNDS):
+        organization = await factory.organization()
+        await factory.contact(organization, primary=True)
+        first = await factory.member(organization, "FA_ADMIN")
+        second = await factory.member(organization, "FA_ADMIN")
+
+        bodies = await asyncio.gather(
+            api.execute(
+                DEACTIVATE_CONTACT, {"input": {"contactId": second.contact_gid}}, token=first.token
+            ),
+            api.execute(
+                DEACTIVATE_CONTACT, {"input": {"contactId": first.contact_gid}}, token=second.token
+            ),
+        )
+
+        results = [result(body, "deactivateContact") for body in bodies]
+        assert results.count("ok") == 1, results
+        after = await state(api, organization, staff)
+        assert len(administrators_with_access(after)) == 1
+
+
+async def test_two_primary_contacts_chosen_at_once(api: Api, factory: Factory) -> None:
+    staff = await factory.staff()
+    organization = await factory.organization()
+    administrator = await factory.member(organization, "ORG_ADMIN", primary=True)
+    candidates = [await factory.contact(organization) for _ in range(2)]
+
+    bodies = await asyncio.gather(
+        *(
+            api.execute(
+                SET_PRIMARY_CONTACT,
+                {"input": {"contactId": gid(NodeType.CONTACT, candidate.id)}},
+                token=token,
+            )
+            for candidate, token in zip(candidates, (administrator.token, staff.token), strict=True)
+        )
+    )
+
+    assert [result(body, "setPrimaryContact") for body in bodies] == ["ok", "ok"]
+    after = await state(api, organization, staff)
+    primaries = [node["id"] for node in after["contacts"]["nodes"] if node["isPrimary"]]
+    assert len(primaries) == 1
+    assert primaries[0] in {gid(NodeType.CONTACT, candidate.id) for candidate in candidates}
+
+
+async def test_two_contacts_added_at_once_with_the_same_email(api: Api, factory: Factory) -> None:
+    staff = await factory.staff()
+    organization = await factory.organization()
+    administrator = await factory.member(organization, "ORG_ADMIN", primary=True)
+    contact_input = {
+        "organizationId": gid(NodeType.ORGANIZATION, organization.id),
+        "firstName": "Dana",
+        "lastName": "Fraser",
+    }
+
+    bodies = await asyncio.gather(
+        api.execute(
+            ADD_CONTACT,
+            {"input": {**contact_input, "email": "dana@example.org"}},
+            token=administrator.token,
+        ),
+        api.execute(
+            ADD_CONTACT,
+            {"input": {**contact_input, "email": "DANA@example.org"}},
+            token=staff.token,
+        ),
+    )
+
+    results = sorted(result(body, "addContact") for body in bodies)
+    assert results == ["TAKEN", "ok"]
+    after = await state(api, organization, staff)
+    assert len(after["contacts"]["nodes"]) == 2
