@@ -26,6 +26,12 @@ class BodyTooLarge(Exception):
     pass
 
 
+class RateLimited(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
 def wants_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("accept", "")
 
@@ -44,9 +50,16 @@ def status_for(result: ExecutionResult, request: Request) -> int:
     return 200
 
 
-def error_response(request: Request, status: int, message: str, code: str) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    headers = {"Allow": "GET, POST"} if status == 405 else None
+    if status == 405:
+        headers = {**(headers or {}), "Allow": "GET, POST"}
     return Response(
         json.dumps(body), status_code=status, media_type=media_type(request), headers=headers
     )

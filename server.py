@@ -30,16 +30,17 @@ from strawberry.types.unset import UNSET
 
 import demo
 import graphql_http
-from auth import TokenVerifier, issue_development_token
+from auth import Claims, TokenVerifier, issue_development_token
 from mail.outbox import OutboxSender
 from models import EmailDeliveryStatus, OutboundEmail
 from models.database import RequestSession, create_engine, create_session_factory
 from observability import Metrics, StatementCounter, count_statements
+from rate_limits import MemoryCounter, RateLimiter, RedisCounter
 from resolvers.authorization import load_viewer
 from resolvers.catalogue import CatalogueCache
 from resolvers.context import Context
-from resolvers.messages import language_from_header
-from schema import schema
+from resolvers.messages import Message, language_from_header, translate
+from schema import create_schema
 from settings import Settings
 
 logger = logging.getLogger("contacts.server")
@@ -64,6 +65,7 @@ class Services:
     clock: Clock
     outbox: OutboxSender
     metrics: Metrics
+    limiter: RateLimiter
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock = system_clock) -> Services:
@@ -79,7 +81,17 @@ class Services:
             clock=clock,
             outbox=OutboxSender(sessions, settings, clock=clock),
             metrics=Metrics(),
+            limiter=RateLimiter(
+                RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter(),
+                per_account=settings.rate_limit_per_account,
+                per_address=settings.rate_limit_per_address,
+            ),
         )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if isinstance(self.limiter.counter, RedisCounter):
+            await self.limiter.counter.close()
 
 
 GRAPHIQL = Path(__file__).resolve().parent / "graphiql"
@@ -122,7 +134,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     """
 
     def __init__(self, services: Services) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        settings = services.settings
+        super().__init__(
+            create_schema(
+                introspection=settings.graphql_introspection, max_cost=settings.query_max_cost
+            ),
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+        )
         self.services = services
 
     async def run(
@@ -139,10 +158,26 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         try:
             if request.method == "POST":
                 await graphql_http.read_body(request)
+            claims = await self.services.verifier.verify(request.headers.get("authorization"))
+            wait = await self.services.limiter.retry_after(
+                address=request.client.host if request.client else None,
+                subject=claims.subject if claims else None,
+            )
+            if wait is not None:
+                raise graphql_http.RateLimited(wait)
             async with self.services.sessions() as session:
-                context = await self._context(request, RequestSession(session))
+                context = await self._context(request, RequestSession(session), claims)
                 response = await super().run(request, context, root_value)
                 await session.commit()
+        except graphql_http.RateLimited as limited:
+            language = language_from_header(request.headers.get("accept-language"))
+            response = graphql_http.error_response(
+                request,
+                429,
+                translate(Message.RATE_LIMITED, language, seconds=limited.seconds),
+                "RATE_LIMITED",
+                headers={"Retry-After": str(limited.seconds)},
+            )
         except graphql_http.BodyTooLarge:
             response = graphql_http.error_response(
                 request, 413, "The request body is too large.", "PAYLOAD_TOO_LARGE"
@@ -203,10 +238,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         page = (GRAPHIQL / "index.html").read_text().replace("__SETTINGS__", encoded)
         return HTMLResponse(page)
 
-    async def _context(self, request: Request, db: RequestSession) -> Context:
+    async def _context(
+        self, request: Request, db: RequestSession, claims: Claims | None
+    ) -> Context:
         services = self.services
         now = services.clock()
-        claims = await services.verifier.verify(request.headers.get("authorization"))
         return Context(
             db=db,
             settings=services.settings,
@@ -251,7 +287,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
         finally:
             stop.set()
             await sender
-            await services.engine.dispose()
+            await services.close()
 
     graphql = GraphQLEndpoint(services)
     app = Starlette(

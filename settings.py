@@ -47,6 +47,10 @@ class Settings:
     outbox_max_attempts: int
     outbox_retry_seconds: int
     redis_url: str | None
+    graphql_introspection: bool
+    query_max_cost: int
+    rate_limit_per_account: int
+    rate_limit_per_address: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +97,10 @@ class Settings:
                 )
             jwt_secret = _development_secret()
 
+        redis_url = text("REDIS_URL")
+        if redis_url is not None and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
+            raise ConfigurationError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
+
         public_url = (text("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
         _require_http_url("PUBLIC_URL", public_url)
 
@@ -114,7 +122,11 @@ class Settings:
             mail_dir=Path(text("MAIL_DIR") or VAR_DIR / "mail"),
             outbox_max_attempts=_integer(values, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
             outbox_retry_seconds=_integer(values, "OUTBOX_RETRY_SECONDS", 30, minimum=0),
-            redis_url=text("REDIS_URL"),
+            redis_url=redis_url,
+            graphql_introspection=_boolean(values, "GRAPHQL_INTROSPECTION", default=True),
+            query_max_cost=_integer(values, "QUERY_MAX_COST", 1000, minimum=1),
+            rate_limit_per_account=_integer(values, "RATE_LIMIT_PER_ACCOUNT", 600, minimum=1),
+            rate_limit_per_address=_integer(values, "RATE_LIMIT_PER_ADDRESS", 1200, minimum=1),
         )
 
 

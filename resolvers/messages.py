@@ -20,6 +20,8 @@ class Message(enum.StrEnum):
     MALFORMED_CURSOR = "malformed_cursor"
     PAGE_SIZE = "page_size"
     MALFORMED_FILTER = "malformed_filter"
+    QUERY_TOO_COSTLY = "query_too_costly"
+    RATE_LIMITED = "rate_limited"
     FIRST_AND_LAST = "first_and_last"
     TOO_MANY_IDS = "too_many_ids"
     TOKEN_TOO_LONG = "token_too_long"  # noqa: S105 - a message key, not a secret
@@ -69,6 +71,16 @@ CATALOGUE: dict[Message, tuple[str, str]] = {
     Message.MALFORMED_CURSOR: (
         "{value!r} is not a valid cursor for this list.",
         "{value!r} n'est pas un curseur valide pour cette liste.",
+    ),
+    Message.QUERY_TOO_COSTLY: (
+        "This operation would cost {cost}, above the limit of {maximum}: ask for smaller "
+        "pages or fewer nested lists.",
+        "Cette opération coûterait {cost}, au-delà de la limite de {maximum} : demandez des "
+        "pages plus petites ou moins de listes imbriquées.",
+    ),
+    Message.RATE_LIMITED: (
+        "Too many requests: try again in {seconds} seconds.",
+        "Trop de requêtes : réessayez dans {seconds} secondes.",
     ),
     Message.MALFORMED_FILTER: (
         "The filter {argument} is too long or holds characters that cannot be searched.",

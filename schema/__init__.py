@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry import Schema
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -12,7 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from schema.extensions import MaskUnexpectedErrors, RecordOperationName
+from schema.extensions import MaskUnexpectedErrors, QueryCostLimiter, RecordOperationName
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Account, AuditEvent, Contact, Invitation, Organization, SecurityProfile
@@ -27,18 +30,30 @@ class ContactsSchema(Schema):
         """Expected errors need no log line; MaskUnexpectedErrors logs the others."""
 
 
-schema = ContactsSchema(
-    query=Query,
-    mutation=Mutation,
-    types=[Account, AuditEvent, Contact, Invitation, Organization, SecurityProfile],
-    config=StrawberryConfig(auto_camel_case=True),
-    extensions=[
+MAX_COST = 1000
+
+
+def create_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> ContactsSchema:
+    """The schema with its limits; introspection can be switched off by configuration."""
+    extensions: list[Any] = [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ParserCache,
         ValidationCache,
+        lambda: QueryCostLimiter(maximum=max_cost),
         MaskUnexpectedErrors,
         RecordOperationName,
-    ],
-)
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return ContactsSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[Account, AuditEvent, Contact, Invitation, Organization, SecurityProfile],
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=extensions,
+    )
+
+
+schema = create_schema()

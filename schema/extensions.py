@@ -5,13 +5,46 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from models import Language
 from resolvers.context import Context
 from resolvers.messages import Message, translate
+from schema.cost import operation_cost
 
 logger = logging.getLogger("contacts.errors")
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Refuses an operation whose calculated cost is above the limit, before it executes,
+    and reports the cost in the response's `extensions` (see schema.cost)."""
+
+    def __init__(self, *, maximum: int) -> None:
+        self.maximum = maximum
+        self.cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            self.cost = operation_cost(
+                context.graphql_document, context.operation_name, context.variables
+            )
+            if self.cost > self.maximum:
+                language = getattr(context.context, "language", Language.ENGLISH)
+                message = translate(
+                    Message.QUERY_TOO_COSTLY, language, cost=self.cost, maximum=self.maximum
+                )
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(message, extensions={"code": "QUERY_TOO_COSTLY"})],
+                )
+        yield
+
+    def get_results(self) -> dict[str, object]:
+        if self.cost is None:
+            return {}
+        return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": self.maximum}}
 
 
 class RecordOperationName(SchemaExtension):

@@ -31,7 +31,9 @@ class Api:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        return await self.client.post("/graphql", json=body, headers=all_headers)
+        response = await self.client.post("/graphql", json=body, headers=all_headers)
+        assert_no_leak(response.text, self.settings)
+        return response
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None, **options: Any
@@ -50,6 +52,17 @@ class Api:
         assert "errors" not in body, body["errors"]
         data: dict[str, Any] = body["data"]
         return data
+
+
+LEAKS = ("Traceback", "sqlalchemy", "asyncpg", "sqlite3", "SELECT ", "INSERT ", "UPDATE ")
+
+
+def assert_no_leak(text: str, settings: Settings) -> None:
+    """Every response of the suite passes here: no stack trace, no SQL, no secret."""
+    for marker in LEAKS:
+        assert marker not in text, f"a response leaks {marker!r}: {text[:500]}"
+    if settings.auth_jwt_secret:
+        assert settings.auth_jwt_secret not in text, "a response leaks the JWT secret"
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:

@@ -1,0 +1,213 @@
+"""GraphQL over HTTP: media types, status codes, request errors, CSRF, limits, masking."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from models.database import create_engine
+from resolvers.ids import NodeType
+from server import create_app
+from settings import Settings
+from tests.clock import Clock
+from tests.factories import Factory, gid
+from tests.graphql import Api, error_codes
+
+PROFILES = "{ securityProfiles { code } }"
+CREATE = 'mutation { createOrganization(input: {name: "X", providesCaseManagement: false}) { userErrors { code } } }'
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+@pytest.fixture
+async def client(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, clock=clock.now)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as http:
+        yield http
+    await app.state.services.close()
+
+
+async def test_a_client_accepting_graphql_response_json_gets_it(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/graphql", json={"query": PROFILES}, headers={"Accept": GRAPHQL_RESPONSE}
+    )
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE
+    assert len(response.json()["data"]["securityProfiles"]) == 8
+
+
+async def test_an_invalid_document_is_400_in_graphql_response_json_and_200_in_json(
+    client: httpx.AsyncClient,
+) -> None:
+    modern = await client.post(
+        "/graphql", json={"query": "{ nope }"}, headers={"Accept": GRAPHQL_RESPONSE}
+    )
+    legacy = await client.post(
+        "/graphql", json={"query": "{ nope }"}, headers={"Accept": "application/json"}
+    )
+
+    assert modern.status_code == 400
+    assert modern.json()["errors"]
+    assert legacy.status_code == 200
+    assert legacy.headers["content-type"] == "application/json"
+
+
+async def test_a_field_error_with_data_is_still_200(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        json={"query": '{ securityProfiles { code } organization(id: "x") { name } }'},
+        headers={"Accept": GRAPHQL_RESPONSE},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"]["securityProfiles"]
+
+
+async def test_queries_run_over_get_but_mutations_do_not(client: httpx.AsyncClient) -> None:
+    query = await client.get("/graphql", params={"query": PROFILES})
+    mutation = await client.get("/graphql", params={"query": CREATE})
+
+    assert query.status_code == 200
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "GET, POST"
+    assert error_codes(mutation.json()) == ["METHOD_NOT_ALLOWED"]
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"),
+    [
+        (b"{not json", {"content-type": "application/json"}, 400, "BAD_REQUEST"),
+        (b"{}", {"content-type": "application/json"}, 400, "BAD_REQUEST"),
+        (
+            b"query=%7B__typename%7D",
+            {"content-type": "application/x-www-form-urlencoded"},
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (b"{__typename}", {"content-type": "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        (
+            b"--x\r\n\r\n--x--",
+            {"content-type": "multipart/form-data; boundary=x"},
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+    ],
+    ids=["malformed-json", "no-query", "form", "text-plain", "multipart"],
+)
+async def test_request_errors_answer_a_graphql_error_body(
+    client: httpx.AsyncClient, body: bytes, headers: dict[str, str], status: int, code: str
+) -> None:
+    """Form, text and multipart bodies are what a browser sends without a CORS preflight:
+    refusing them means a cross-site page can never run an operation (CSRF)."""
+    response = await client.post("/graphql", content=body, headers=headers)
+
+    assert response.status_code == status
+    assert error_codes(response.json()) == [code]
+
+
+async def test_a_body_above_the_limit_is_refused_before_parsing(
+    client: httpx.AsyncClient,
+) -> None:
+    huge = b'{"query": "' + b" " * 1_100_000 + b'{ __typename }"}'
+
+    response = await client.post(
+        "/graphql", content=huge, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+    assert error_codes(response.json()) == ["PAYLOAD_TOO_LARGE"]
+
+
+async def test_depth_aliases_and_cost_have_limits(api: Api, factory: Factory) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+    deep = (
+        "{ viewer { contacts { "
+        + "organization { primaryContact { " * 7
+        + "id"
+        + " } }" * 7
+        + " } } }"
+    )
+    aliases = "{ " + " ".join(f"a{i}: securityProfiles {{ code }}" for i in range(40)) + " }"
+    costly = (
+        "query($id: ID!) { organization(id: $id) { contacts(first: 100) { nodes { "
+        "auditEvents(first: 100) { nodes { actor { name } } } } } } }"
+    )
+
+    for query, variables in ((deep, None), (aliases, None)):
+        body = await api.execute(query, variables, token=member.token)
+        assert body.get("data") is None
+        assert body["errors"]
+    body = await api.execute(
+        costly, {"id": gid(NodeType.ORGANIZATION, organization.id)}, token=member.token
+    )
+    assert error_codes(body) == ["QUERY_TOO_COSTLY"]
+    assert body["extensions"]["cost"]["requestedQueryCost"] > 1000
+
+
+async def test_every_response_reports_its_cost(api: Api) -> None:
+    body = await api.execute(PROFILES)
+
+    assert body["extensions"]["cost"] == {"requestedQueryCost": 1, "maximumAvailable": 1000}
+
+
+async def test_page_sizes_above_100_are_refused(api: Api, factory: Factory) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization)
+    query = "query($id: ID!) { organization(id: $id) { contacts(first: 101) { totalCount } } }"
+
+    body = await api.execute(
+        query, {"id": gid(NodeType.ORGANIZATION, organization.id)}, token=member.token
+    )
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_introspection_can_be_switched_off(settings: Settings, clock: Clock) -> None:
+    closed = dataclasses.replace(settings, graphql_introspection=False)
+    app = create_app(closed, clock=clock.now)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://contacts.test"
+    ) as http:
+        response = await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        allowed = await http.post("/graphql", json={"query": PROFILES})
+    await app.state.services.close()
+
+    assert response.json()["errors"]
+    assert "__schema" in response.json()["errors"][0]["message"]
+    assert allowed.json()["data"]["securityProfiles"]
+
+
+async def test_an_unexpected_failure_is_masked_and_logged_with_a_request_id(
+    api: Api, factory: Factory, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A real fault (a table gone under the server) must not reach the client as SQL."""
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP TABLE audit_events"))
+    await engine.dispose()
+    query = "query($id: ID!) { organization(id: $id) { auditEvents { totalCount } } }"
+
+    with caplog.at_level(logging.ERROR, logger="contacts.errors"):
+        body = await api.execute(
+            query,
+            {"id": gid(NodeType.ORGANIZATION, organization.id)},
+            token=member.token,
+            headers={"X-Request-Id": "req-123"},
+        )
+
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-123"}
+    assert "req-123" in error["message"]
+    [record] = [r for r in caplog.records if "req-123" in r.getMessage()]
+    assert record.exc_info is not None
