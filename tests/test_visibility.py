@@ -206,7 +206,9 @@ async def test_outsiders_get_the_same_null_as_for_an_id_that_does_not_exist(
     hidden = await api.execute(NODE, {"id": scene.contact_id}, token=outsider.token)
     absent = await api.execute(NODE, {"id": missing}, token=outsider.token)
 
-    assert hidden == absent == {"data": {"node": None}}
+    assert hidden == absent
+    assert hidden["data"] == {"node": None}
+    assert "errors" not in hidden
 
 
 # Members, administrators and staff
