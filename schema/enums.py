@@ -1,20 +1,208 @@
-"""Enumerations of the API: the models' own enums, under the contract's names."""
+"""Enumerations of the API: the models' own enums, under the contract's names.
+
+The Python enums stay as they are (their members are stored in the database); each GraphQL
+value's description is given here, keyed by the member it describes.
+"""
 
 from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TypeVar
 
 import strawberry
 
 import models
 from resolvers.user_errors import ErrorCode
 
-Language = strawberry.enum(models.Language, name="Language")
-SecurityArea = strawberry.enum(models.SecurityArea, name="SecurityArea")
-PhoneKind = strawberry.enum(models.PhoneKind, name="PhoneKind")
-InvitationStatus = strawberry.enum(models.InvitationStatus, name="InvitationStatus")
-EmailDeliveryStatus = strawberry.enum(models.EmailDeliveryStatus, name="EmailDeliveryStatus")
-AuditAction = strawberry.enum(models.AuditAction, name="AuditAction")
-UserErrorCode = strawberry.enum(
+E = TypeVar("E", bound=enum.Enum)
+
+
+def described_enum(
+    cls: type[E], *, name: str, description: str, values: Mapping[E, str]
+) -> type[E]:
+    """`strawberry.enum(cls)` with a description for each value, every member described.
+
+    `strawberry.enum_value` would need the members' values replaced, which a `StrEnum` does not
+    allow; the descriptions are put on the GraphQL values that `strawberry.enum` derives instead.
+    """
+    members = set(cls)
+    if set(values) != members:
+        bare = sorted(member.name for member in members - set(values))
+        foreign = sorted(str(value) for value in set(values) - members)
+        raise ValueError(f"{name}: undescribed values {bare}, unknown values {foreign}")
+    wrapped = strawberry.enum(cls, name=name, description=description)
+    for value in wrapped.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = values[cls[value.name]]
+    return wrapped
+
+
+Language = described_enum(
+    models.Language,
+    name="Language",
+    description=(
+        "A language of the service: a contact's preferred language, which its emails are "
+        "written in, or the language asked for a security profile's name."
+    ),
+    values={
+        models.Language.ENGLISH: "English.",
+        models.Language.FRENCH: "French.",
+    },
+)
+
+SecurityArea = described_enum(
+    models.SecurityArea,
+    name="SecurityArea",
+    description="The part of LaMPSS a security profile gives access to.",
+    values={
+        models.SecurityArea.ORGANIZATION: (
+            "The organization as a whole: its administrator manages every contact and may "
+            "assign every profile."
+        ),
+        models.SecurityArea.FUNDING_AGREEMENTS: (
+            "The organization's funding agreements: submitting, signing or reading them."
+        ),
+        models.SecurityArea.CASE_MANAGEMENT: (
+            "Case-management services with client tracking (Nova Scotia Works); these profiles "
+            "exist only in organizations that provide case management."
+        ),
+    },
+)
+
+PhoneKind = described_enum(
+    models.PhoneKind,
+    name="PhoneKind",
+    description="What a phone number is for.",
+    values={
+        models.PhoneKind.WORK: "A work (office) line.",
+        models.PhoneKind.MOBILE: "A mobile (cell) phone.",
+        models.PhoneKind.FAX: "A fax machine.",
+        models.PhoneKind.OTHER: "Any other number.",
+    },
+)
+
+InvitationStatus = described_enum(
+    models.InvitationStatus,
+    name="InvitationStatus",
+    description=(
+        "Where an invitation stands, derived at the time of the request from when it was "
+        "accepted, revoked and when it expires."
+    ),
+    values={
+        models.InvitationStatus.PENDING: (
+            "Sent and waiting for the invitee: not accepted, not revoked and not past "
+            "expiresAt. Its link works."
+        ),
+        models.InvitationStatus.ACCEPTED: (
+            "The invitee signed in and linked their My NS Account to the contact; the "
+            "invitation's profiles were granted."
+        ),
+        models.InvitationStatus.EXPIRED: (
+            "Not accepted before expiresAt (by default 30 days after it was sent); its link "
+            "no longer works, but it may be resent."
+        ),
+        models.InvitationStatus.REVOKED: (
+            'Withdrawn before it was accepted ("LaMPSS invitation withdrawn"), by an '
+            "administrator or because the contact was deactivated; its link no longer works."
+        ),
+    },
+)
+
+EmailDeliveryStatus = described_enum(
+    models.EmailDeliveryStatus,
+    name="EmailDeliveryStatus",
+    description="How far the invitation's email has got on its way to the invitee.",
+    values={
+        models.EmailDeliveryStatus.QUEUED: (
+            "Waiting in the outbox: not sent yet, or to be tried again after the mail server "
+            "failed."
+        ),
+        models.EmailDeliveryStatus.SENT: "Accepted by the mail server for delivery.",
+        models.EmailDeliveryStatus.FAILED: (
+            "Every delivery attempt failed and no other will be made; resending the "
+            "invitation queues a new email."
+        ),
+    },
+)
+
+AuditAction = described_enum(
+    models.AuditAction,
+    name="AuditAction",
+    description="What a successful change did, as recorded in the audit trail.",
+    values={
+        models.AuditAction.ORGANIZATION_CREATED: "Department staff created the organization.",
+        models.AuditAction.CONTACT_ADDED: (
+            "A contact was added; the changes list the values it was added with."
+        ),
+        models.AuditAction.CONTACT_UPDATED: "Some of a contact's details were changed.",
+        models.AuditAction.CONTACT_DEACTIVATED: (
+            "A contact was deactivated: it stays listed as inactive and its access ended."
+        ),
+        models.AuditAction.CONTACT_REACTIVATED: (
+            "A contact was reactivated; a linked My NS Account has access again."
+        ),
+        models.AuditAction.PRIMARY_CONTACT_CHANGED: (
+            "A contact became, or stopped being, the primary contact (one event for each of "
+            "the two contacts)."
+        ),
+        models.AuditAction.SECURITY_CHANGED: "The security profiles a contact holds were changed.",
+        models.AuditAction.INVITATION_SENT: (
+            "A contact was invited to LaMPSS: the invitation was emailed."
+        ),
+        models.AuditAction.INVITATION_RESENT: (
+            "An invitation was emailed again with a new link and a new expiry."
+        ),
+        models.AuditAction.INVITATION_REVOKED: (
+            "An invitation was withdrawn, by an administrator or because its contact was "
+            "deactivated."
+        ),
+        models.AuditAction.INVITATION_ACCEPTED: (
+            "The invitee accepted: their My NS Account is linked to the contact and the "
+            "invitation's profiles were granted."
+        ),
+    },
+)
+
+UserErrorCode = described_enum(
     ErrorCode,
     name="UserErrorCode",
     description="What is wrong with a mutation's input or with the state it meets.",
+    values={
+        ErrorCode.REQUIRED: "A required value is missing or blank.",
+        ErrorCode.INVALID: (
+            "Malformed: email, phone number, id, token. Also an extension that is not digits, "
+            "text with control characters, or an fte with more than two decimals."
+        ),
+        ErrorCode.TOO_LONG: (
+            "Longer than allowed (e.g. names 100 characters, the invitation message 2,000), "
+            "or more than 5 phone numbers."
+        ),
+        ErrorCode.OUT_OF_RANGE: "A number outside its range: fte must be above 0 and at most 1.",
+        ErrorCode.TAKEN: "Another contact of the organization already has this email.",
+        ErrorCode.NOT_FOUND: "No such object, or the viewer may not see it.",
+        ErrorCode.STALE: (
+            "expectedVersion is not the current version: someone else changed it first."
+        ),
+        ErrorCode.NOT_ASSIGNABLE: "The viewer may not assign this security profile.",
+        ErrorCode.ALREADY_HAS_ACCESS: (
+            "The contact already has access: a My NS Account is linked and it is active."
+        ),
+        ErrorCode.ALREADY_INVITED: "A pending invitation already exists for this contact.",
+        ErrorCode.INVITATION_NOT_PENDING: (
+            "The invitation was already accepted or revoked (or, to revoke it, has expired)."
+        ),
+        ErrorCode.INVITATION_EXPIRED: (
+            "The invitation is past its expiry date; an administrator may resend it."
+        ),
+        ErrorCode.CONTACT_INACTIVE: "The contact is inactive; reactivate it first.",
+        ErrorCode.LAST_ADMINISTRATOR: (
+            "The change would leave the organization without an active administrator with access."
+        ),
+        ErrorCode.PRIMARY_CONTACT: (
+            "The primary contact cannot be deactivated; choose another primary contact first."
+        ),
+        ErrorCode.ALREADY_LINKED: (
+            "The account is already linked to another contact of this organization."
+        ),
+    },
 )

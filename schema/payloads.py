@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from schema.enums import UserErrorCode
 from schema.types import Contact, Invitation, Organization
+
+
+def _user_errors() -> Any:
+    return strawberry.field(
+        description=(
+            "Every problem that stopped the change, all at once; empty when it succeeded. "
+            "When there is any, nothing was changed and the other fields are null."
+        )
+    )
 
 
 @strawberry.type(
@@ -21,67 +32,120 @@ class UserError:
     message: str = strawberry.field(
         description="In the request's language (Accept-Language: French or English)."
     )
-    code: UserErrorCode
+    code: UserErrorCode = strawberry.field(
+        description="What kind of problem it is, for programs; stable across releases."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What createOrganization answers.")
 class CreateOrganizationPayload:
-    organization: Organization | None = None
-    user_errors: list[UserError]
+    organization: Organization | None = strawberry.field(
+        default=None, description="The new organization; null when there are user errors."
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What addContact answers.")
 class AddContactPayload:
-    contact: Contact | None = None
-    invitation: Invitation | None = None
-    user_errors: list[UserError]
+    contact: Contact | None = strawberry.field(
+        default=None,
+        description=(
+            "The new contact: active, without access until the invitee accepts; null when "
+            "there are user errors."
+        ),
+    )
+    invitation: Invitation | None = strawberry.field(
+        default=None,
+        description=(
+            "The pending invitation emailed, when the input had `invitation`; null otherwise."
+        ),
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What inviteContact answers.")
 class InviteContactPayload:
-    invitation: Invitation | None = None
-    contact: Contact | None = None
-    user_errors: list[UserError]
+    invitation: Invitation | None = strawberry.field(
+        default=None,
+        description="The new pending invitation, emailed; null when there are user errors.",
+    )
+    contact: Contact | None = strawberry.field(
+        default=None, description="The contact invited; null when there are user errors."
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What resendInvitation answers.")
 class ResendInvitationPayload:
-    invitation: Invitation | None = None
-    user_errors: list[UserError]
+    invitation: Invitation | None = strawberry.field(
+        default=None,
+        description=(
+            "The invitation, pending with a new link and a new expiry; null when there are "
+            "user errors."
+        ),
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What revokeInvitation answers.")
 class RevokeInvitationPayload:
-    invitation: Invitation | None = None
-    user_errors: list[UserError]
+    invitation: Invitation | None = strawberry.field(
+        default=None,
+        description="The invitation, now REVOKED; null when there are user errors.",
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What acceptInvitation answers.")
 class AcceptInvitationPayload:
-    contact: Contact | None = None
-    user_errors: list[UserError]
+    contact: Contact | None = strawberry.field(
+        default=None,
+        description=(
+            "The contact, now linked to the viewer's account, with access and the invitation's "
+            "profiles; null when there are user errors."
+        ),
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What updateContact answers.")
 class UpdateContactPayload:
-    contact: Contact | None = None
-    user_errors: list[UserError]
+    contact: Contact | None = strawberry.field(
+        default=None,
+        description="The contact as changed; null when there are user errors.",
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What deactivateContact answers.")
 class DeactivateContactPayload:
-    contact: Contact | None = None
-    user_errors: list[UserError]
+    contact: Contact | None = strawberry.field(
+        default=None,
+        description="The contact, now inactive; null when there are user errors.",
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What reactivateContact answers.")
 class ReactivateContactPayload:
-    contact: Contact | None = None
-    user_errors: list[UserError]
+    contact: Contact | None = strawberry.field(
+        default=None,
+        description="The contact, now active; null when there are user errors.",
+    )
+    user_errors: list[UserError] = _user_errors()
 
 
-@strawberry.type
+@strawberry.type(description="What setPrimaryContact answers.")
 class SetPrimaryContactPayload:
-    contact: Contact | None = None
-    previous_primary_contact: Contact | None = None
-    user_errors: list[UserError]
+    contact: Contact | None = strawberry.field(
+        default=None,
+        description="The contact, now the primary contact; null when there are user errors.",
+    )
+    previous_primary_contact: Contact | None = strawberry.field(
+        default=None,
+        description=(
+            "The contact that was primary until now; null when there was none, when the "
+            "contact already was primary, or when there are user errors."
+        ),
+    )
+    user_errors: list[UserError] = _user_errors()
