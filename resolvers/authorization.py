@@ -119,7 +119,9 @@ def may_set_primary_contact(
 def may_see_account(
     viewer: Viewer | None, account_id: int, shared_organization_ids: set[int]
 ) -> bool:
-    """Accounts are visible to themselves, to staff, and to members of a shared organization."""
+    """Accounts are visible to themselves, to staff, and to the members of an organization
+    where the account is a contact or has acted (invited, revoked, changed something), as
+    the invitations and the audit trail show them anyway."""
     if viewer is None:
         return False
     if viewer.is_staff or viewer.account.id == account_id:

@@ -48,6 +48,10 @@ class Catalogue:
         wanted = set(codes)
         return [profile for profile in self.profiles if profile.code in wanted]
 
+    def codes(self, codes: Iterable[str]) -> list[str]:
+        """`codes` in catalogue order."""
+        return [profile.code for profile in self.ordered(codes)]
+
 
 class CatalogueCache:
     def __init__(self) -> None:

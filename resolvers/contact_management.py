@@ -206,13 +206,7 @@ async def update_contact(
             actor_id=viewer.account.id,
             contact_id=contact.id,
             now=now,
-            changes=[
-                (
-                    "securityProfiles",
-                    _codes_in_order(held, catalogue),
-                    _codes_in_order(new_profiles, catalogue),
-                )
-            ],
+            changes=[("securityProfiles", catalogue.codes(held), catalogue.codes(new_profiles))],
         )
     return contact
 
@@ -502,7 +496,3 @@ def _apply(contact: Contact, values: dict[str, Any]) -> None:
             contact.set_email(value)
         else:
             setattr(contact, name, value)
-
-
-def _codes_in_order(codes: frozenset[str], catalogue: Catalogue) -> list[str]:
-    return [profile.code for profile in catalogue.ordered(codes)]

@@ -10,7 +10,7 @@ import hmac
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mail import outbox
@@ -112,7 +112,7 @@ async def invite(
         now=now,
         changes=[
             ("email", None, contact.email),
-            ("securityProfiles", None, [p.code for p in catalogue.ordered(profile_codes)]),
+            ("securityProfiles", None, catalogue.codes(profile_codes)),
         ],
     )
     return invitation
@@ -165,6 +165,21 @@ async def resend_invitation(
         )
     if not contact.is_active:
         raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "invitationId")
+    if contact.account_id is not None:
+        raise fail(
+            ErrorCode.ALREADY_HAS_ACCESS, Message.ALREADY_HAS_ACCESS, "input", "invitationId"
+        )
+    latest = await session.scalar(
+        select(func.max(Invitation.id)).where(Invitation.contact_id == contact.id)
+    )
+    if latest != invitation.id:
+        # A newer invitation superseded this one; resend that one instead.
+        raise fail(
+            ErrorCode.INVITATION_NOT_PENDING,
+            Message.INVITATION_NOT_PENDING,
+            "input",
+            "invitationId",
+        )
     token, invitation.token_hash = new_token()
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=settings.invitation_ttl_days)
@@ -207,7 +222,7 @@ async def revoke_invitation(
 
 
 async def accept_invitation(
-    session: AsyncSession, *, viewer: Viewer, now: datetime, token: str
+    session: AsyncSession, *, viewer: Viewer, catalogue: Catalogue, now: datetime, token: str
 ) -> Contact:
     """By the invitee: link the account to the contact and grant the invitation's profiles."""
     token = token.strip()
@@ -232,6 +247,9 @@ async def accept_invitation(
             )
     if not contact.is_active:
         raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "token")
+    if contact.account_id is not None and contact.account_id != viewer.account.id:
+        # An older invitation of a contact that someone has linked since.
+        raise fail(ErrorCode.ALREADY_HAS_ACCESS, Message.ALREADY_HAS_ACCESS, "input", "token")
     already_linked = await session.scalar(
         select(Contact.id).where(
             Contact.organization_id == contact.organization_id,
@@ -271,7 +289,7 @@ async def accept_invitation(
         now=now,
         changes=[
             ("accountEmail", before_email, account.email),
-            ("securityProfiles", sorted(held), sorted(held | granted)),
+            ("securityProfiles", catalogue.codes(held), catalogue.codes(held | granted)),
         ],
     )
     return contact

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from strawberry.dataloader import DataLoader
 
 from models import (
@@ -96,9 +96,21 @@ class Loaders:
         return [statuses.get(email_id, EmailDeliveryStatus.QUEUED) for email_id in email_ids]
 
     async def _account_organization_ids(self, account_ids: Sequence[int]) -> list[frozenset[int]]:
+        """Organizations an account belongs to (an active contact) or acted in."""
         rows = await self._db.execute(
-            select(Contact.account_id, Contact.organization_id).where(
-                Contact.account_id.in_(account_ids), Contact.is_active
+            union(
+                select(Contact.account_id, Contact.organization_id).where(
+                    Contact.account_id.in_(account_ids), Contact.is_active
+                ),
+                select(Invitation.invited_by_id, Invitation.organization_id).where(
+                    Invitation.invited_by_id.in_(account_ids)
+                ),
+                select(Invitation.revoked_by_id, Invitation.organization_id).where(
+                    Invitation.revoked_by_id.in_(account_ids)
+                ),
+                select(AuditEvent.actor_id, AuditEvent.organization_id).where(
+                    AuditEvent.actor_id.in_(account_ids)
+                ),
             )
         )
         return _grouped(account_ids, rows.all(), frozenset)

@@ -296,7 +296,7 @@ async def revoke_invitation(ctx: Context, data: RevokeInvitationInput) -> Payloa
 async def accept_invitation(ctx: Context, data: AcceptInvitationInput) -> Payload:
     async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
         contact = await invitation_management.accept_invitation(
-            session, viewer=viewer, now=ctx.now, token=data.token
+            session, viewer=viewer, catalogue=ctx.catalogue, now=ctx.now, token=data.token
         )
         return Payload(contact=contact)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from typing import Any
 
 from strawberry import Schema
@@ -14,6 +16,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 
 from schema.extensions import MaskUnexpectedErrors, QueryCostLimiter, RecordOperationName
 from schema.mutation import Mutation
@@ -51,7 +54,15 @@ def create_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> Co
         query=Query,
         mutation=Mutation,
         types=[Account, AuditEvent, Contact, Invitation, Organization, SecurityProfile],
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(
+            auto_camel_case=True,
+            scalar_map={
+                datetime: dataclasses.replace(
+                    DateTimeDefinition,
+                    description="An ISO-8601 date and time with its UTC offset.",
+                )
+            },
+        ),
         extensions=extensions,
     )
 

@@ -768,6 +768,46 @@ async def test_resending_an_expired_invitation_gives_a_new_30_days(
     assert (await _invitation(api, administrator, invitation["id"]))["status"] == "ACCEPTED"
 
 
+async def test_only_the_latest_invitation_can_be_resent(
+    api: Api, mail: Mail, factory: Factory, clock: Clock
+) -> None:
+    """An old, expired invitation must not come back to life and relink the contact."""
+    organization, administrator = await _organization(factory)
+    contact = await factory.contact(organization)
+    first, _ = await _invite(api, mail, administrator, contact.id, "FA_VIEWER")
+    clock.advance(days=31)
+    _second, token = await _invite(api, mail, administrator, contact.id, "FA_VIEWER")
+    invitee = await factory.account()
+    assert (await _accept(api, token, invitee))["userErrors"] == []
+
+    data = await api.data(
+        RESEND_INVITATION, {"input": {"invitationId": first["id"]}}, token=administrator.token
+    )
+
+    payload = data["resendInvitation"]
+    assert problems(payload) == [("ALREADY_HAS_ACCESS", ["input", "invitationId"])]
+    assert (await _invitation(api, administrator, first["id"]))["status"] == "EXPIRED"
+    assert (await _contact(api, administrator, contact.id))["accountEmail"] == invitee.email
+
+
+async def test_a_superseded_invitation_cannot_be_resent(
+    api: Api, mail: Mail, factory: Factory, clock: Clock
+) -> None:
+    organization, administrator = await _organization(factory)
+    contact = await factory.contact(organization)
+    first, _ = await _invite(api, mail, administrator, contact.id, "FA_VIEWER")
+    clock.advance(days=31)
+    await _invite(api, mail, administrator, contact.id, "FA_VIEWER")
+
+    data = await api.data(
+        RESEND_INVITATION, {"input": {"invitationId": first["id"]}}, token=administrator.token
+    )
+
+    assert problems(data["resendInvitation"]) == [
+        ("INVITATION_NOT_PENDING", ["input", "invitationId"])
+    ]
+
+
 async def test_revoking_kills_the_link(
     api: Api, mail: Mail, factory: Factory, clock: Clock
 ) -> None:

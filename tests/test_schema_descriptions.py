@@ -21,13 +21,6 @@ from schema import schema
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "schema.graphql"
 
-# The contract's descriptions that the served schema does not hold yet, and why.
-KNOWN_DIFFERENCES = {
-    # Strawberry's built-in scalar says "Date with time (isoformat)"; its description can only
-    # be changed where the schema object is built (StrawberryConfig.scalar_map).
-    "DateTime",
-}
-
 
 def descriptions(served: GraphQLSchema) -> Iterator[tuple[str, str | None]]:
     """(coordinate, description) of every part a client developer reads.
@@ -77,9 +70,7 @@ def test_the_contracts_descriptions_are_kept() -> None:
     lost = [
         f"{coordinate}: the contract says {_words(wording)!r}, the schema {_words(served.get(coordinate))!r}"
         for coordinate, wording in descriptions(contract)
-        if wording
-        and coordinate not in KNOWN_DIFFERENCES
-        and _words(wording) not in _words(served.get(coordinate))
+        if wording and _words(wording) not in _words(served.get(coordinate))
     ]
 
     assert lost == [], "\n".join(lost)

@@ -633,3 +633,21 @@ async def test_an_account_is_visible_to(
 
     expected = {"__typename": "Account", "id": account_id} if visible else None
     assert data == {"node": expected}
+
+
+async def test_an_inviter_is_visible_wherever_their_invitation_is(
+    api: Api, factory: Factory
+) -> None:
+    """`invitation.invitedBy` shows a staff inviter; `node` on that account agrees."""
+    organization = await factory.organization()
+    staff = await factory.staff()
+    await factory.invitation(await factory.contact(organization), "FA_VIEWER", inviter=staff)
+    member = await factory.member(organization)
+    outsider = await factory.member(await factory.organization(), "ORG_ADMIN")
+    account_id = gid(NodeType.ACCOUNT, staff.account_id)
+
+    seen = await api.data(NODE, {"id": account_id}, token=member.token)
+    hidden = await api.data(NODE, {"id": account_id}, token=outsider.token)
+
+    assert seen == {"node": {"__typename": "Account", "id": account_id}}
+    assert hidden == {"node": None}
