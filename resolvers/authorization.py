@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from auth import Claims
@@ -130,20 +130,39 @@ def may_see_account(
 
 
 async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> Viewer:
-    """The viewer for valid token claims: the account refreshed, its memberships read."""
-    account = await _refresh_account(db, claims, now)
-    rows = await db.execute(
-        select(Contact.organization_id, Contact.id, ContactSecurityProfile.security_profile_code)
-        .outerjoin(ContactSecurityProfile, ContactSecurityProfile.contact_id == Contact.id)
-        .where(Contact.account_id == account.id, Contact.is_active)
-    )
+    """The viewer for valid token claims: its account and memberships, in one statement.
+
+    The account is created on the first sign-in and refreshed when the claims changed.
+    """
+    rows = (
+        await db.execute(
+            select(
+                Account,
+                Contact.organization_id,
+                Contact.id,
+                ContactSecurityProfile.security_profile_code,
+            )
+            .outerjoin(Contact, and_(Contact.account_id == Account.id, Contact.is_active))
+            .outerjoin(ContactSecurityProfile, ContactSecurityProfile.contact_id == Contact.id)
+            .where(Account.subject == claims.subject)
+        )
+    ).all()
+    if not rows:
+        account = await _claim_or_create_account(db, claims, now)
+        rows = [(account, None, None, None)]
+    account = rows[0][0]
+    if account.email != claims.email or account.name != claims.name:
+        await _refresh_account(db, account, claims, now)
+
     contacts: dict[int, int] = {}
     codes: dict[int, set[str]] = {}
-    for organization_id, contact_id, code in rows:
+    for _account, organization_id, contact_id, code in rows:
+        if organization_id is None:
+            continue
         contacts[organization_id] = contact_id
-        profile_codes = codes.setdefault(organization_id, set())
+        held = codes.setdefault(organization_id, set())
         if code is not None:
-            profile_codes.add(code)
+            held.add(code)
     memberships = {
         organization_id: Membership(contact_id, frozenset(codes[organization_id]))
         for organization_id, contact_id in contacts.items()
@@ -151,19 +170,15 @@ async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> View
     return Viewer(account=account, memberships=memberships)
 
 
-async def _refresh_account(db: RequestSession, claims: Claims, now: datetime) -> Account:
-    account = await db.scalar(select(Account).where(Account.subject == claims.subject))
-    if account is None:
-        account = await _claim_or_create_account(db, claims, now)
-    if account.email != claims.email or account.name != claims.name:
-        account.email, account.name, account.updated_at = claims.email, claims.name, now
-        await db.execute(
-            update(Contact)
-            .where(Contact.account_id == account.id)
-            .values(account_email=claims.email)
-        )
-        await db.session.flush()
-    return account
+async def _refresh_account(
+    db: RequestSession, account: Account, claims: Claims, now: datetime
+) -> None:
+    """The identity provider is the source of an account's email and name."""
+    account.email, account.name, account.updated_at = claims.email, claims.name, now
+    await db.execute(
+        update(Contact).where(Contact.account_id == account.id).values(account_email=claims.email)
+    )
+    await db.session.flush()
 
 
 async def _claim_or_create_account(db: RequestSession, claims: Claims, now: datetime) -> Account:

@@ -72,13 +72,30 @@ class Loaders:
         return _grouped(invitation_ids, rows.all(), frozenset)
 
     async def _latest_invitation(self, contact_ids: Sequence[int]) -> list[Invitation | None]:
+        """Each contact's latest invitation, with the profiles it grants in the same statement
+        (they decide whether the viewer may manage the contact)."""
         latest_ids = (
             select(func.max(Invitation.id))
             .where(Invitation.contact_id.in_(contact_ids))
             .group_by(Invitation.contact_id)
         )
-        rows = await self._db.scalars(select(Invitation).where(Invitation.id.in_(latest_ids)))
-        by_contact = {row.contact_id: row for row in rows}
+        rows = await self._db.execute(
+            select(Invitation, InvitationSecurityProfile.security_profile_code)
+            .outerjoin(
+                InvitationSecurityProfile,
+                InvitationSecurityProfile.invitation_id == Invitation.id,
+            )
+            .where(Invitation.id.in_(latest_ids))
+        )
+        by_contact: dict[int, Invitation] = {}
+        granted: defaultdict[int, set[str]] = defaultdict(set)
+        for invitation, code in rows:
+            by_contact[invitation.contact_id] = invitation
+            if code is not None:
+                granted[invitation.id].add(code)
+        self.invitation_profile_codes.prime_many(
+            {invitation.id: frozenset(granted[invitation.id]) for invitation in by_contact.values()}
+        )
         return [by_contact.get(contact_id) for contact_id in contact_ids]
 
     async def _primary_contact(self, organization_ids: Sequence[int]) -> list[Contact | None]:

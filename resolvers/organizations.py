@@ -39,6 +39,8 @@ async def contacts(
     profile_codes = None
     if profile_ids is not None:
         profile_codes = [_profile_code(ctx, global_id) for global_id in profile_ids]
+    # The contacts' fields ask for their organization (to decide who may manage them).
+    ctx.loaders.organization.prime(organization.id, organization)
     search = ContactSearch(
         last_name=last_name,
         first_name=first_name,
