@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditAction, AuditEvent, PhoneNumber
+from models import AuditAction, AuditEvent, Contact, PhoneNumber
 
 
 def record(
@@ -35,6 +35,27 @@ def record(
                 for field, old, new in changes
             ],
         )
+    )
+
+
+def contact_event(
+    session: AsyncSession,
+    action: AuditAction,
+    contact: Contact,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    changes: Iterable[tuple[str, Any, Any]] = (),
+) -> None:
+    """Add an event about `contact`, in its organization."""
+    record(
+        session,
+        action=action,
+        organization_id=contact.organization_id,
+        contact_id=contact.id,
+        actor_id=actor_id,
+        now=now,
+        changes=changes,
     )
 
 

@@ -119,12 +119,11 @@ async def add_contact(
     _apply(contact, values)
     session.add(contact)
     await session.flush()
-    audit_trail.record(
+    audit_trail.contact_event(
         session,
-        action=AuditAction.CONTACT_ADDED,
-        organization_id=organization_id,
+        AuditAction.CONTACT_ADDED,
+        contact,
         actor_id=viewer.account.id,
-        contact_id=contact.id,
         now=now,
         changes=audit_trail.differences({}, values),
     )
@@ -189,22 +188,20 @@ async def update_contact(
     await session.flush()
 
     if changes:
-        audit_trail.record(
+        audit_trail.contact_event(
             session,
-            action=AuditAction.CONTACT_UPDATED,
-            organization_id=organization.id,
+            AuditAction.CONTACT_UPDATED,
+            contact,
             actor_id=viewer.account.id,
-            contact_id=contact.id,
             now=now,
             changes=changes,
         )
     if new_profiles != held:
-        audit_trail.record(
+        audit_trail.contact_event(
             session,
-            action=AuditAction.SECURITY_CHANGED,
-            organization_id=organization.id,
+            AuditAction.SECURITY_CHANGED,
+            contact,
             actor_id=viewer.account.id,
-            contact_id=contact.id,
             now=now,
             changes=[("securityProfiles", catalogue.codes(held), catalogue.codes(new_profiles))],
         )
@@ -221,7 +218,7 @@ async def deactivate_contact(
     expected_version: int | None,
 ) -> Contact:
     """Deactivate: access ends and a pending invitation is revoked. Already inactive: no-op."""
-    contact, organization = await _managed_contact(
+    contact, _organization = await _managed_contact(
         session, viewer, catalogue, now, contact_id, expected_version
     )
     if not contact.is_active:
@@ -235,12 +232,11 @@ async def deactivate_contact(
     contact.is_active = False
     contact.touch(now)
     await session.flush()
-    audit_trail.record(
+    audit_trail.contact_event(
         session,
-        action=AuditAction.CONTACT_DEACTIVATED,
-        organization_id=organization.id,
+        AuditAction.CONTACT_DEACTIVATED,
+        contact,
         actor_id=viewer.account.id,
-        contact_id=contact.id,
         now=now,
         changes=[("isActive", True, False)],
     )
@@ -260,7 +256,7 @@ async def reactivate_contact(
     expected_version: int | None,
 ) -> Contact:
     """Reactivate; a linked account has access again. Already active: no-op."""
-    contact, organization = await _managed_contact(
+    contact, _organization = await _managed_contact(
         session, viewer, catalogue, now, contact_id, expected_version
     )
     if contact.is_active:
@@ -268,12 +264,11 @@ async def reactivate_contact(
     contact.is_active = True
     contact.touch(now)
     await session.flush()
-    audit_trail.record(
+    audit_trail.contact_event(
         session,
-        action=AuditAction.CONTACT_REACTIVATED,
-        organization_id=organization.id,
+        AuditAction.CONTACT_REACTIVATED,
+        contact,
         actor_id=viewer.account.id,
-        contact_id=contact.id,
         now=now,
         changes=[("isActive", False, True)],
     )
@@ -306,12 +301,11 @@ async def set_primary_contact(
     await session.flush()
     for changed, old, new in ((previous, True, False), (contact, False, True)):
         if changed is not None:
-            audit_trail.record(
+            audit_trail.contact_event(
                 session,
-                action=AuditAction.PRIMARY_CONTACT_CHANGED,
-                organization_id=contact.organization_id,
+                AuditAction.PRIMARY_CONTACT_CHANGED,
+                changed,
                 actor_id=viewer.account.id,
-                contact_id=changed.id,
                 now=now,
                 changes=[("isPrimary", old, new)],
             )

@@ -103,12 +103,11 @@ async def invite(
     await _email(
         session, invitation, token, contact=contact, organization=organization, settings=settings
     )
-    audit_trail.record(
+    audit_trail.contact_event(
         session,
-        action=AuditAction.INVITATION_SENT,
-        organization_id=organization.id,
+        AuditAction.INVITATION_SENT,
+        contact,
         actor_id=viewer.account.id,
-        contact_id=contact.id,
         now=now,
         changes=[
             ("email", None, contact.email),
@@ -186,12 +185,11 @@ async def resend_invitation(
     await _email(
         session, invitation, token, contact=contact, organization=organization, settings=settings
     )
-    audit_trail.record(
+    audit_trail.contact_event(
         session,
-        action=AuditAction.INVITATION_RESENT,
-        organization_id=organization.id,
+        AuditAction.INVITATION_RESENT,
+        contact,
         actor_id=viewer.account.id,
-        contact_id=contact.id,
         now=now,
         changes=[("expiresAt", None, invitation.expires_at.isoformat())],
     )
@@ -280,12 +278,11 @@ async def accept_invitation(
     invitation.accepted_at = now
     invitation.accepted_by_id = account.id
     await session.flush()
-    audit_trail.record(
+    audit_trail.contact_event(
         session,
-        action=AuditAction.INVITATION_ACCEPTED,
-        organization_id=contact.organization_id,
+        AuditAction.INVITATION_ACCEPTED,
+        contact,
         actor_id=account.id,
-        contact_id=contact.id,
         now=now,
         changes=[
             ("accountEmail", before_email, account.email),

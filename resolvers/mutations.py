@@ -203,23 +203,20 @@ async def update_contact(ctx: Context, data: UpdateContactInput) -> Payload:
 
 
 async def deactivate_contact(ctx: Context, data: DeactivateContactInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
-        contact = await contact_management.deactivate_contact(
-            session,
-            viewer=viewer,
-            catalogue=ctx.catalogue,
-            now=ctx.now,
-            contact_id=decode(data.contact_id, NodeType.CONTACT, "contactId"),
-            expected_version=data.expected_version,
-        )
-        return Payload(contact=contact)
-
-    return await run(ctx, use_case)
+    return await _change_activity(ctx, data, contact_management.deactivate_contact)
 
 
 async def reactivate_contact(ctx: Context, data: ReactivateContactInput) -> Payload:
+    return await _change_activity(ctx, data, contact_management.reactivate_contact)
+
+
+async def _change_activity(
+    ctx: Context,
+    data: DeactivateContactInput | ReactivateContactInput,
+    change: Callable[..., Awaitable[Contact]],
+) -> Payload:
     async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
-        contact = await contact_management.reactivate_contact(
+        contact = await change(
             session,
             viewer=viewer,
             catalogue=ctx.catalogue,
