@@ -32,3 +32,23 @@ format: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
+
+.PHONY: bench bench-smoke
+
+## The contacts-page benchmark: server vs raw baseline, PostgreSQL and SQLite (~10 minutes;
+## needs PostgreSQL on 127.0.0.1:5432 or BENCH_POSTGRESQL_URL). Writes bench/results/latest.md.
+## BENCH_WORKERS=N (default 2); BENCH_ARGS="--clients 16 --rounds 3 --databases sqlite" etc.
+bench: $(INSTALLED)
+	@command -v wrk > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## A tiny run of the same benchmark, for CI: checks it still works, asserts no timing
+bench-smoke: $(INSTALLED)
+	@command -v wrk > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null)
+	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
+
+.PHONY: stress
+
+## Load and fault checks against real servers on both databases (about 3 minutes)
+stress: $(INSTALLED)
+	$(BIN)/python -m stress.run $(STRESS_ARGS)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,6 +31,21 @@ class RateLimited(Exception):
     def __init__(self, seconds: int) -> None:
         super().__init__(seconds)
         self.seconds = seconds
+
+
+def decode_body(data: str | bytes) -> object:
+    """The request's JSON, which must be an object (or a list, for a batch).
+
+    Strawberry turns only a JSONDecodeError into a 400; invalid UTF-8, nesting too deep to
+    decode, or a body that is a string, a number or null would otherwise be a server error.
+    """
+    try:
+        decoded = json.loads(data)
+    except (ValueError, RecursionError):
+        raise HTTPException(400, "Unable to parse request body as JSON") from None
+    if not isinstance(decoded, dict | list):
+        raise HTTPException(400, "The request body must be a JSON object.")
+    return decoded
 
 
 def wants_graphql_response(request: Request) -> bool:

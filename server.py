@@ -218,6 +218,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             },
         )
 
+    def decode_json(self, data: str | bytes) -> object:
+        return graphql_http.decode_body(data)
+
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
         request.state.graphql_status = graphql_http.status_for(result, request)
         return await super().process_result(request, result)

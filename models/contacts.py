@@ -9,10 +9,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from models.base import Base
 from models.enums import Language
 from models.phone_numbers import PhoneNumber, PhoneNumberList
-from models.text import folded
+from models.text import SORT_KEY_LENGTH, folded
 
 # Sort and search keys compare byte-wise on both databases (see models.text.folded).
-SortKey = String(100).with_variant(String(100, collation="C"), "postgresql")
+SortKey = String(SORT_KEY_LENGTH).with_variant(String(SORT_KEY_LENGTH, collation="C"), "postgresql")
 
 
 class Contact(Base):
@@ -41,6 +41,7 @@ class Contact(Base):
             "sort_first_name",
             "id",
         ),
+        Index("ix_contacts_last_name", "organization_id", "sort_last_name"),
         Index("uq_contacts_organization_id_email_key", "organization_id", "email_key", unique=True),
         Index(
             "uq_contacts_organization_id_account_id", "organization_id", "account_id", unique=True

@@ -27,7 +27,8 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_sqlite)
         return engine
-    return create_async_engine(database_url, pool_pre_ping=True, **options)
+    # Connections are recycled rather than pinged: a ping is a round trip on every request.
+    return create_async_engine(database_url, pool_recycle=1800, **options)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -7,6 +7,10 @@ import unicodedata
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
 
 
+SORT_KEY_LENGTH = 100
+"""The sort keys' column length; folding lengthens some text ("ß" gives "ss")."""
+
+
 def folded(text: str) -> str:
     """Lower-case, accent-free form of `text`: "Émond" and "EMOND" both give "emond".
 
@@ -15,7 +19,7 @@ def folded(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.casefold().split())
+    return " ".join(stripped.casefold().split())[:SORT_KEY_LENGTH]
 
 
 def storable(text: str) -> bool:
@@ -29,12 +33,14 @@ def storable(text: str) -> bool:
     return True
 
 
-def like_prefix(prefix: str) -> str:
-    """A LIKE pattern matching values that start with `prefix` (escape character: backslash)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """Bounds that hold exactly the texts starting with `prefix`, compared byte-wise:
+    `prefix <= text < prefix + U+10FFFF` (the largest code point). An index serves it on both
+    databases, where a LIKE pattern would need each one's own conditions."""
+    return prefix, prefix + "\U0010ffff"
 
 
 def like_substring(part: str) -> str:
     """A LIKE pattern matching values that contain `part` (escape character: backslash)."""
-    return "%" + like_prefix(part)
+    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

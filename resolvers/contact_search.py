@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 
 from models import Contact, ContactSecurityProfile
-from models.text import folded, like_prefix, like_substring
+from models.text import folded, like_substring, prefix_bounds
 from resolvers.pagination import Ordering, SortKey
 
 CONTACT_ORDER = Ordering(
@@ -38,10 +38,13 @@ def contacts_statement(organization_id: int, search: ContactSearch) -> Select[An
     statement = select(Contact).where(Contact.organization_id == organization_id)
     if search.active_only:
         statement = statement.where(Contact.is_active)
-    if search.last_name and (prefix := folded(search.last_name)):
-        statement = statement.where(Contact.sort_last_name.like(like_prefix(prefix), escape="\\"))
-    if search.first_name and (prefix := folded(search.first_name)):
-        statement = statement.where(Contact.sort_first_name.like(like_prefix(prefix), escape="\\"))
+    for text, column in (
+        (search.last_name, Contact.sort_last_name),
+        (search.first_name, Contact.sort_first_name),
+    ):
+        if text and (prefix := folded(text)):
+            low, high = prefix_bounds(prefix)
+            statement = statement.where(column >= low, column < high)
     if search.email and (part := search.email.strip().casefold()):
         pattern = like_substring(part)
         statement = statement.where(

@@ -12,6 +12,9 @@ import enum
 import re
 
 MAX_ID_LENGTH = 200
+# Every key is an INTEGER column: a larger one names nothing (and PostgreSQL's driver refuses
+# to send it).
+MAX_KEY = 2**31 - 1
 PROFILE_CODE = re.compile(r"[A-Z][A-Z_]{0,39}")
 
 
@@ -50,7 +53,7 @@ def decode(global_id: str) -> tuple[NodeType, int | str]:
         if not PROFILE_CODE.fullmatch(key):
             raise MalformedId(global_id)
         return node_type, key
-    if not key.isascii() or not key.isdigit() or len(key) > 18 or int(key) <= 0:
+    if not key.isascii() or not key.isdigit() or len(key) > 10 or not 0 < int(key) <= MAX_KEY:
         raise MalformedId(global_id)
     return node_type, int(key)
 

@@ -24,7 +24,8 @@ T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_LENGTH = 1000
-BIGINT = range(-(2**63), 2**63)
+# Integer sort keys are INTEGER columns; PostgreSQL's driver refuses anything wider.
+INTEGER = range(-(2**31), 2**31)
 
 
 class PageSizeOutOfRange(ValueError):
@@ -135,7 +136,7 @@ class Ordering:
             # fail in the driver instead.
             if type(value) is not key.kind:
                 raise MalformedCursor(cursor)
-            if (key.kind is int and value not in BIGINT) or (
+            if (key.kind is int and value not in INTEGER) or (
                 key.kind is str and not storable(value)
             ):
                 raise MalformedCursor(cursor)
@@ -164,14 +165,16 @@ class Ordering:
         alternatives: list[ColumnElement[bool]] = []
         equal_so_far: list[ColumnElement[bool]] = []
         for descending, keys, group_values in groups:
-            upward = descending == reverse
-            alternatives.append(
-                and_(*equal_so_far, _strictly_beyond(keys, group_values, upward=upward))
-            )
+            strictly = _strictly_beyond(keys, group_values, upward=descending == reverse)
+            if strictly is not None:
+                alternatives.append(and_(*equal_so_far, strictly))
             equal_so_far.extend(
                 key.column == value for key, value in zip(keys, group_values, strict=True)
             )
-        return or_(*alternatives)
+        if not alternatives:
+            return false()
+        # A lone alternative stays a plain row comparison, which the planners seek on.
+        return or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
 
     async def paginate(
         self,
@@ -216,12 +219,13 @@ class Ordering:
 
 def _strictly_beyond(
     keys: Sequence[SortKey], values: Sequence[Any], *, upward: bool
-) -> ColumnElement[bool]:
+) -> ColumnElement[bool] | None:
+    """Rows beyond `values` on these keys; None when no row can be (a boolean at its end)."""
     if len(keys) == 1:
         (key,), (value,) = keys, values
         if key.kind is bool:
             # Nothing sorts above true or below false.
-            return false() if value is upward else key.column == upward
+            return None if value is upward else key.column == upward
         return key.column > value if upward else key.column < value
     row = tuple_(*(key.column for key in keys))
     return row > tuple_(*values) if upward else row < tuple_(*values)

@@ -153,10 +153,17 @@ def email_address(value: str | None, problems: Problems) -> str:
     if not text or len(text) > EMAIL_MAX or _has_control_characters(text):
         return text
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        normalized = validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
         problems.add(ErrorCode.INVALID, Message.INVALID_EMAIL, "email")
         return text
+    if len(normalized) > EMAIL_MAX or len(normalized.casefold()) > EMAIL_MAX:
+        # The key that makes emails unique ignoring case is stored in as many characters, and
+        # case folding lengthens some letters ("ΐ" becomes three).
+        problems.add(
+            ErrorCode.TOO_LONG, Message.TOO_LONG, "email", label="email", maximum=EMAIL_MAX
+        )
+    return normalized
 
 
 def fte(value: float | None, *, required: bool, problems: Problems) -> float | None:
@@ -166,9 +173,14 @@ def fte(value: float | None, *, required: bool, problems: Problems) -> float | N
         return None
     if not math.isfinite(value) or not 0 < value <= 1:
         problems.add(ErrorCode.OUT_OF_RANGE, Message.FTE_RANGE, "fte")
-    elif abs(value * 100 - round(value * 100)) > 1e-9:
+        return value
+    hundredths = round(value * 100)
+    if abs(value * 100 - hundredths) > 1e-9:
         problems.add(ErrorCode.INVALID, Message.FTE_DECIMALS, "fte")
-    return value
+    elif hundredths == 0:  # above 0, yet 0.00 once stored (5e-324, say)
+        problems.add(ErrorCode.OUT_OF_RANGE, Message.FTE_RANGE, "fte")
+    # Exactly what NUMERIC(3, 2) keeps, on both databases.
+    return hundredths / 100
 
 
 def phone_numbers(entries: Sequence[PhoneInput], problems: Problems) -> tuple[PhoneNumber, ...]:

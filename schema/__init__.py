@@ -8,12 +8,13 @@ from typing import Any
 
 from strawberry import Schema
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition
@@ -34,13 +35,18 @@ class ContactsSchema(Schema):
 
 
 MAX_COST = 1000
+LIMIT_RULES = [
+    query_depth_limiter.create_validator(MAX_DEPTH, None, None),
+    max_aliases.create_validator(MAX_ALIASES),
+]
 
 
 def create_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> ContactsSchema:
     """The schema with its limits; introspection can be switched off by configuration."""
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        # The same rule classes for every request, so that the validation cache can hit (it
+        # keys on the rules as well as the document).
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ParserCache,
         ValidationCache,

@@ -105,6 +105,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
             "AUTH_JWT_SECRET": TEST_SECRET,
             "PUBLIC_URL": "http://contacts.test",
             "MAIL_DIR": str(tmp_path / "mail"),
+            # Tests send many requests a minute as one account; test_rate_limits lowers these.
+            "RATE_LIMIT_PER_ACCOUNT": "1000000",
+            "RATE_LIMIT_PER_ADDRESS": "1000000",
         }
     )
 

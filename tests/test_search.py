@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+
 from models import Organization
+from models.database import create_engine
+from resolvers.contact_search import ContactSearch, contacts_statement
 from resolvers.ids import NodeType
+from settings import Settings
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
 
@@ -329,3 +335,24 @@ async def test_total_count_follows_the_filter_on_every_page(api: Api, factory: F
 
     assert seen == [f"Match{number}" for number in range(5)]
     assert totals == [5, 5, 5]
+
+
+async def test_a_last_name_prefix_search_is_an_index_range(
+    backend: str, settings: Settings, factory: Factory
+) -> None:
+    """On PostgreSQL the plan of the search reads ix_contacts_last_name (seq scans off, as a
+    small test table would otherwise make a scan cheaper)."""
+    if backend != "postgresql":
+        pytest.skip("the plan is checked on PostgreSQL")
+    organization = await factory.organization()
+    for last_name in ("Émond", "Emery", "Doucet"):
+        await factory.contact(organization, last_name=last_name)
+    statement = contacts_statement(organization.id, ContactSearch(last_name="em"))
+    engine = create_engine(settings.database_url)
+    async with engine.connect() as connection:
+        await connection.execute(text("SET enable_seqscan = off"))
+        compiled = statement.compile(engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in await connection.execute(text(f"EXPLAIN {compiled}")))
+    await engine.dispose()
+
+    assert "ix_contacts_last_name" in plan, plan
