@@ -32,7 +32,7 @@ import demo
 import graphql_http
 from auth import Claims, TokenVerifier, issue_development_token
 from mail.outbox import OutboxSender
-from models import EmailDeliveryStatus, OutboundEmail
+from models import EmailDeliveryStatus, Language, OutboundEmail
 from models.database import RequestSession, create_engine, create_session_factory
 from observability import Metrics, StatementCounter, count_statements
 from rate_limits import MemoryCounter, RateLimiter, RedisCounter
@@ -154,6 +154,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         started = time.perf_counter()
         statements = StatementCounter()
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        language = language_from_header(request.headers.get("accept-language"))
         context = None
         try:
             if request.method == "POST":
@@ -166,11 +168,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if wait is not None:
                 raise graphql_http.RateLimited(wait)
             async with self.services.sessions() as session:
-                context = await self._context(request, RequestSession(session), claims)
+                context = await self._context(RequestSession(session), claims, request_id, language)
                 response = await super().run(request, context, root_value)
                 await session.commit()
         except graphql_http.RateLimited as limited:
-            language = language_from_header(request.headers.get("accept-language"))
             response = graphql_http.error_response(
                 request,
                 429,
@@ -185,6 +186,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         except HTTPException as error:
             status, code = graphql_http.request_error_code(error.status_code, error.reason)
             response = graphql_http.error_response(request, status, error.reason, code)
+        except Exception:
+            # Outside the operation (signing in, committing): the same generic answer as
+            # inside it, with the traceback in the log under the request's id.
+            logger.exception("unexpected error (request %s)", request_id)
+            response = graphql_http.error_response(
+                request,
+                500,
+                translate(Message.INTERNAL_ERROR, language, request_id=request_id),
+                "INTERNAL_SERVER_ERROR",
+            )
         else:
             status = getattr(request.state, "graphql_status", None)
             response = graphql_http.adjust(response, request, status)
@@ -242,7 +253,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return HTMLResponse(page)
 
     async def _context(
-        self, request: Request, db: RequestSession, claims: Claims | None
+        self, db: RequestSession, claims: Claims | None, request_id: str, language: Language
     ) -> Context:
         services = self.services
         now = services.clock()
@@ -251,9 +262,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             settings=services.settings,
             catalogue=await services.catalogue.get(db),
             now=now,
-            language=language_from_header(request.headers.get("accept-language")),
+            language=language,
             viewer=await load_viewer(db, claims, now) if claims else None,
-            request_id=request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex,
+            request_id=request_id,
         )
 
 

@@ -137,6 +137,8 @@ class OutboxSender:
 
     async def _claim(self) -> OutboundEmail | None:
         now = self._clock()
+        if not await self._anything_due(now):
+            return None
         async with self._sessions() as session, session.begin():
             # SQLite: take the write lock first, since this transaction reads, then writes.
             await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
@@ -155,6 +157,19 @@ class OutboxSender:
             email.attempts += 1
             email.next_attempt_at = now + LEASE
         return email
+
+    async def _anything_due(self, now: datetime) -> bool:
+        """A plain read first, so that an idle sender never takes SQLite's write lock."""
+        async with self._sessions() as session:
+            due = await session.scalar(
+                select(OutboundEmail.id)
+                .where(
+                    OutboundEmail.status == EmailDeliveryStatus.QUEUED,
+                    OutboundEmail.next_attempt_at <= now,
+                )
+                .limit(1)
+            )
+        return due is not None
 
     async def _deliver(self, email: OutboundEmail) -> None:
         try:

@@ -71,8 +71,8 @@ class RequestSession:
 
         A SQLite transaction that read first and writes later fails at once if another
         writer committed in between; BEGIN IMMEDIATE waits for its turn instead. What the
-        request read so far (the viewer) is committed first: it wrote nothing that a
-        mutation could undo.
+        request read so far is committed first: it wrote nothing. Objects already loaded stay
+        usable (the session does not expire them on commit).
         """
         if self._writing:
             return

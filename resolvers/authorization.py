@@ -148,10 +148,12 @@ async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> View
         )
     ).all()
     if not rows:
+        await db.begin_write()
         account = await _claim_or_create_account(db, claims, now)
         rows = [(account, None, None, None)]
     account = rows[0][0]
     if account.email != claims.email or account.name != claims.name:
+        await db.begin_write()
         await _refresh_account(db, account, claims, now)
 
     contacts: dict[int, int] = {}

@@ -221,7 +221,11 @@ class Client:
         )
         self.tally.requests += 1
         self.tally.latencies.append(time.perf_counter() - started)
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            self.tally.server_errors.append(f"{response.status_code} {response.text[:300]}")
+            return None
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
         if (
             response.status_code >= 500
