@@ -211,3 +211,29 @@ async def test_an_unexpected_failure_is_masked_and_logged_with_a_request_id(
     assert "req-123" in error["message"]
     [record] = [r for r in caplog.records if "req-123" in r.getMessage()]
     assert record.exc_info is not None
+
+
+async def test_a_failure_before_the_operation_is_masked_too(
+    api: Api, factory: Factory, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Signing in reads the accounts; with that table gone the answer is still a clean 500."""
+    person = await factory.account()
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "DROP TABLE accounts CASCADE"
+                if "postgresql" in settings.database_url
+                else "DROP TABLE accounts"
+            )
+        )
+    await engine.dispose()
+
+    with caplog.at_level(logging.ERROR, logger="contacts.server"):
+        response = await api.post(PROFILES, token=person.token, headers={"X-Request-Id": "req-456"})
+
+    assert response.status_code == 500
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert "req-456" in error["message"]
+    assert any("req-456" in record.getMessage() and record.exc_info for record in caplog.records)
