@@ -11,6 +11,7 @@ what is really there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -142,9 +143,8 @@ async def update_contact(
     profile_codes: Sequence[str] | None = UNSET,
 ) -> Contact:
     """Change the fields given; `profile_codes` replaces what the viewer may assign."""
-    contact, organization = await _managed_contact(
-        session, viewer, catalogue, now, contact_id, expected_version
-    )
+    managed = await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
+    contact, organization, held = managed.contact, managed.organization, managed.held_codes
     problems = Problems()
     values = clean_contact(
         fields,
@@ -155,7 +155,6 @@ async def update_contact(
     if values.get("email"):
         await _check_email_free(session, organization.id, values["email"], contact.id, problems)
 
-    held = await profile_codes_of(session, contact.id)
     new_profiles = held
     if profile_codes is not UNSET:
         assignable = authorization.assignable_profile_codes(viewer, organization, catalogue)
@@ -218,15 +217,13 @@ async def deactivate_contact(
     expected_version: int | None,
 ) -> Contact:
     """Deactivate: access ends and a pending invitation is revoked. Already inactive: no-op."""
-    contact, _organization = await _managed_contact(
-        session, viewer, catalogue, now, contact_id, expected_version
-    )
+    managed = await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
+    contact = managed.contact
     if not contact.is_active:
         return contact
     if contact.is_primary:
         raise fail(ErrorCode.PRIMARY_CONTACT, Message.PRIMARY_CONTACT, "input", "contactId")
-    held = await profile_codes_of(session, contact.id)
-    if _is_administrator_with_access(contact, held, catalogue):
+    if _is_administrator_with_access(contact, managed.held_codes, catalogue):
         await _keep_an_administrator(session, viewer, catalogue, contact)
 
     contact.is_active = False
@@ -240,9 +237,8 @@ async def deactivate_contact(
         now=now,
         changes=[("isActive", True, False)],
     )
-    pending = await pending_invitation(session, contact.id, now)
-    if pending is not None:
-        revoke(session, pending, viewer=viewer, now=now)
+    if managed.pending_invitation is not None:
+        revoke(session, managed.pending_invitation, viewer=viewer, now=now)
     return contact
 
 
@@ -256,9 +252,9 @@ async def reactivate_contact(
     expected_version: int | None,
 ) -> Contact:
     """Reactivate; a linked account has access again. Already active: no-op."""
-    contact, _organization = await _managed_contact(
-        session, viewer, catalogue, now, contact_id, expected_version
-    )
+    contact = (
+        await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
+    ).contact
     if contact.is_active:
         return contact
     contact.is_active = True
@@ -363,39 +359,26 @@ async def pending_invitation(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class ManagedContact:
+    """A contact the viewer may manage, with what deciding that read (so nobody reads it again)."""
+
+    contact: Contact
+    organization: Organization
+    held_codes: frozenset[str]
+    pending_invitation: Invitation | None
+
+
 async def managed_contact(
     session: AsyncSession,
     viewer: Viewer,
     catalogue: Catalogue,
     now: datetime,
     contact_id: int,
-) -> tuple[Contact, Organization]:
-    """The contact, locked with its organization, if the viewer may manage it."""
-    return await _managed_contact(session, viewer, catalogue, now, contact_id, None)
-
-
-async def _visible_contact(session: AsyncSession, viewer: Viewer, contact_id: int) -> Contact:
-    organization_id = await session.scalar(
-        select(Contact.organization_id).where(Contact.id == contact_id)
-    )
-    if organization_id is None or not authorization.is_member(viewer, organization_id):
-        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
-    await lock_organization(session, organization_id)
-    contact = await session.scalar(
-        select(Contact).where(Contact.id == contact_id).execution_options(populate_existing=True)
-    )
-    assert contact is not None
-    return contact
-
-
-async def _managed_contact(
-    session: AsyncSession,
-    viewer: Viewer,
-    catalogue: Catalogue,
-    now: datetime,
-    contact_id: int,
-    expected_version: int | None,
-) -> tuple[Contact, Organization]:
+    expected_version: int | None = None,
+) -> ManagedContact:
+    """The contact, locked with its organization, if the viewer may manage it: NOT_FOUND when
+    it cannot see it, Forbidden when it may not manage it, STALE for an old version."""
     contact = await _visible_contact(session, viewer, contact_id)
     organization = await session.get_one(Organization, contact.organization_id)
     held = await profile_codes_of(session, contact.id)
@@ -415,7 +398,21 @@ async def _managed_contact(
         raise Forbidden
     if expected_version is not None and expected_version != contact.version:
         raise fail(ErrorCode.STALE, Message.STALE, "input", "expectedVersion")
-    return contact, organization
+    return ManagedContact(contact, organization, held, invitation)
+
+
+async def _visible_contact(session: AsyncSession, viewer: Viewer, contact_id: int) -> Contact:
+    organization_id = await session.scalar(
+        select(Contact.organization_id).where(Contact.id == contact_id)
+    )
+    if organization_id is None or not authorization.is_member(viewer, organization_id):
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
+    await lock_organization(session, organization_id)
+    contact = await session.scalar(
+        select(Contact).where(Contact.id == contact_id).execution_options(populate_existing=True)
+    )
+    assert contact is not None
+    return contact
 
 
 async def _check_email_free(

@@ -128,15 +128,15 @@ async def invite_contact(
     profile_codes: Sequence[str],
     message: str | None,
 ) -> Invitation:
-    contact, organization = await managed_contact(session, viewer, catalogue, now, contact_id)
+    managed = await managed_contact(session, viewer, catalogue, now, contact_id)
     return await invite(
         session,
         viewer=viewer,
         catalogue=catalogue,
         settings=settings,
         now=now,
-        contact=contact,
-        organization=organization,
+        contact=managed.contact,
+        organization=managed.organization,
         profile_codes=profile_codes,
         message=message,
     )
@@ -301,11 +301,11 @@ async def _managed_invitation(
     if contact_id is None:
         raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "invitationId")
     try:
-        contact, organization = await managed_contact(session, viewer, catalogue, now, contact_id)
+        managed = await managed_contact(session, viewer, catalogue, now, contact_id)
     except UserErrors:
         raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "invitationId") from None
     invitation = await session.get_one(Invitation, invitation_id, populate_existing=True)
-    return invitation, contact, organization
+    return invitation, managed.contact, managed.organization
 
 
 async def _email(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import itertools
 import os
 import random
@@ -129,8 +130,10 @@ async def _postgresql(statement: str) -> None:
 
 
 @contextmanager
-def serve(db: Database, *, workers: int, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A `contacts serve` process group; yields its URL, stops it with SIGTERM after."""
+def serve(
+    db: Database, *, workers: int, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A `contacts serve` process group: its URL and process; stopped with SIGTERM after."""
     port = _free_port()
     with (db.directory / "server.log").open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own console script
@@ -144,34 +147,15 @@ def serve(db: Database, *, workers: int, env: dict[str, str] | None = None) -> I
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, process)
-        yield url
-    finally:
-        _stop(process, signal.SIGTERM)
-
-
-@contextmanager
-def crashing_server(db: Database, *, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    with (db.directory / "server.log").open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own console script
-            [str(CONTACTS), "serve", "--port", str(port), "--workers", str(workers)],
-            env=db.env,
-            cwd=db.directory,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, process)
         yield url, process
     finally:
-        _stop(process, signal.SIGKILL)
+        _stop(process)
 
 
-def _stop(process: subprocess.Popen[bytes], how: signal.Signals) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
-        os.killpg(process.pid, how)
+        with contextlib.suppress(ProcessLookupError):  # killed already (the crash check)
+            os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -345,7 +329,7 @@ async def check_database(db: Database, tally: Tally, *, crashed: bool = False) -
 async def load_check(kind: str, directory: Path, *, clients: int, seconds: float) -> list[str]:
     async with database(kind, directory) as db:
         tally = Tally()
-        with serve(db, workers=2) as url:
+        with serve(db, workers=2) as (url, _process):
             organization_id = await organization_of_administrator(url)
             await mixed_load(url, organization_id, tally, clients=clients, seconds=seconds)
         problems = tally.server_errors[:5] + await check_database(db, tally)
@@ -364,7 +348,7 @@ def _missing(problems: list[str]) -> int:
 async def crash_check(kind: str, directory: Path, *, clients: int, seconds: float) -> list[str]:
     async with database(kind, directory) as db:
         tally = Tally()
-        with crashing_server(db, workers=2) as (url, process):
+        with serve(db, workers=2) as (url, process):
             organization_id = await organization_of_administrator(url)
             load = asyncio.create_task(
                 mixed_load(url, organization_id, tally, clients=clients, seconds=seconds * 3)
@@ -372,7 +356,7 @@ async def crash_check(kind: str, directory: Path, *, clients: int, seconds: floa
             await asyncio.sleep(seconds)
             os.killpg(process.pid, signal.SIGKILL)
             await load
-        with serve(db, workers=1) as url:
+        with serve(db, workers=1) as (url, _process):
             async with httpx.AsyncClient(base_url=url) as http:
                 ready = (await http.get("/readyz")).status_code
         problems = [] if ready == 200 else [f"after the crash /readyz answered {ready}"]
@@ -407,7 +391,7 @@ async def mail_outage_check(
         }
         inbox = Inbox()
         tally = Tally()
-        with serve(db, workers=1, env=env) as url:
+        with serve(db, workers=1, env=env) as (url, _process):
             organization_id = await organization_of_administrator(url)
             async with httpx.AsyncClient(base_url=url, timeout=30) as http:
                 client = Client(http, _token(), tally)
