@@ -6,6 +6,7 @@ from models import Account, Contact, EmailDeliveryStatus, Invitation, Invitation
 from resolvers import authorization
 from resolvers.catalogue import Profile
 from resolvers.context import Context
+from resolvers.loaders import MaybeAwaitable, now_or_later, then
 
 
 async def contact(ctx: Context, invitation: Invitation) -> Contact:
@@ -25,8 +26,9 @@ def status(ctx: Context, invitation: Invitation) -> InvitationStatus:
     return invitation.status_at(ctx.now)
 
 
-async def security_profiles(ctx: Context, invitation: Invitation) -> list[Profile]:
-    return ctx.catalogue.ordered(await ctx.loaders.invitation_profile_codes.load(invitation.id))
+def security_profiles(ctx: Context, invitation: Invitation) -> MaybeAwaitable[list[Profile]]:
+    codes = now_or_later(ctx.loaders.invitation_profile_codes, invitation.id)
+    return then(codes, ctx.catalogue.ordered)
 
 
 async def account(ctx: Context, account_id: int | None) -> Account | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
 from models.text import storable
 from resolvers import authorization, errors, ids
+from resolvers import contacts as contact_fields
 from resolvers.catalogue import Profile
 from resolvers.connections import paginate
 from resolvers.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
@@ -32,7 +33,9 @@ async def contacts(
     profile_ids: Sequence[str] | None = None,
     active_only: bool = True,
     has_access: bool | None = None,
+    selected: frozenset[str] = frozenset(),
 ) -> Page[Contact]:
+    """One page of the contacts the search finds; `selected`: the fields asked of each."""
     for argument, text in (("lastName", last_name), ("firstName", first_name), ("email", email)):
         if text is not None and (len(text) > MAX_FILTER_LENGTH or not storable(text)):
             raise errors.bad_user_input(ctx.language, Message.MALFORMED_FILTER, argument=argument)
@@ -49,7 +52,9 @@ async def contacts(
         active_only=active_only,
         has_access=has_access,
     )
-    return await paginate(ctx, CONTACT_ORDER, contacts_statement(organization.id, search), page)
+    found = await paginate(ctx, CONTACT_ORDER, contacts_statement(organization.id, search), page)
+    await contact_fields.prefetch(ctx, found.nodes, selected)
+    return found
 
 
 async def invitations(
@@ -75,6 +80,14 @@ async def audit_events(
     if contact_id is not None:
         statement = statement.where(AuditEvent.contact_id == contact_id)
     return await paginate(ctx, AUDIT_ORDER, statement, page)
+
+
+async def contact_audit_events(
+    ctx: Context, contact: Contact, page: PageRequest
+) -> Page[AuditEvent]:
+    organization = await ctx.loaders.organization.load(contact.organization_id)
+    assert organization is not None, "a contact's organization always exists"
+    return await audit_events(ctx, organization, page, contact_id=contact.id)
 
 
 async def primary_contact(ctx: Context, organization: Organization) -> Contact | None:

@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 
+from schema.execution import ExecutionContext
 from schema.extensions import MaskUnexpectedErrors, QueryCostLimiter, RecordOperationName
 from schema.mutation import Mutation
 from schema.query import Query
@@ -70,6 +71,7 @@ def create_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> Co
             },
         ),
         extensions=extensions,
+        execution_context_class=ExecutionContext,
     )
 
 

@@ -21,6 +21,7 @@ from resolvers import viewer as viewer_fields
 from resolvers.authorization import Viewer as ViewerModel
 from resolvers.catalogue import Profile
 from resolvers.context import Info
+from resolvers.lookahead import selected_names
 from resolvers.pagination import Page, PageRequest
 from schema.enums import (
     AuditAction,
@@ -284,6 +285,7 @@ class Organization(Node):
             profile_ids=search.security_profile_ids,
             active_only=search.active_only is not False,
             has_access=search.has_access,
+            selected=selected_names(info, "edges", "node") | selected_names(info, "nodes"),
         )
 
     @strawberry.field(
@@ -367,8 +369,8 @@ class Contact(Node):
 
     @strawberry.field(description="The organization it acts for.")
     @staticmethod
-    async def organization(parent: Parent[models.Contact], info: Info) -> Organization:
-        return await contact_fields.organization(info.context, parent)  # type: ignore[return-value]
+    def organization(parent: Parent[models.Contact], info: Info) -> Organization:
+        return contact_fields.organization(info.context, parent)  # type: ignore[return-value]
 
     first_name: str = strawberry.field(description="First name, 1 to 100 characters.")
     last_name: str = strawberry.field(description="Last name, 1 to 100 characters.")
@@ -400,8 +402,8 @@ class Contact(Node):
 
     @strawberry.field(description="Holds at least one administrator profile.")
     @staticmethod
-    async def is_administrator(parent: Parent[models.Contact], info: Info) -> bool:
-        return await contact_fields.is_administrator(info.context, parent)
+    def is_administrator(parent: Parent[models.Contact], info: Info) -> bool:
+        return contact_fields.is_administrator(info.context, parent)  # type: ignore[return-value]
 
     is_active: bool = strawberry.field(
         description=(
@@ -423,17 +425,15 @@ class Contact(Node):
         )
     )
     @staticmethod
-    async def security_profiles(
-        parent: Parent[models.Contact], info: Info
-    ) -> list[SecurityProfile]:
-        return await contact_fields.security_profiles(info.context, parent)  # type: ignore[return-value]
+    def security_profiles(parent: Parent[models.Contact], info: Info) -> list[SecurityProfile]:
+        return contact_fields.security_profiles(info.context, parent)  # type: ignore[return-value]
 
     @strawberry.field(
         description="The most recent invitation, whatever its status; null if never invited."
     )
     @staticmethod
-    async def invitation(parent: Parent[models.Contact], info: Info) -> Invitation | None:
-        return await contact_fields.latest_invitation(info.context, parent)  # type: ignore[return-value]
+    def invitation(parent: Parent[models.Contact], info: Info) -> Invitation | None:
+        return contact_fields.latest_invitation(info.context, parent)  # type: ignore[return-value]
 
     office_location: str | None = strawberry.field(
         description="Required when the organization provides case management."
@@ -457,8 +457,8 @@ class Contact(Node):
         description="Whether the viewer may edit, invite, deactivate or reactivate this contact."
     )
     @staticmethod
-    async def viewer_can_manage(parent: Parent[models.Contact], info: Info) -> bool:
-        return await contact_fields.viewer_can_manage(info.context, parent)
+    def viewer_can_manage(parent: Parent[models.Contact], info: Info) -> bool:
+        return contact_fields.viewer_can_manage(info.context, parent)  # type: ignore[return-value]
 
     @strawberry.field(
         description=(
@@ -475,12 +475,8 @@ class Contact(Node):
         last: Last = None,
         before: Before = None,
     ) -> AuditEventConnection:
-        organization = await contact_fields.organization(info.context, parent)
-        return await organization_fields.audit_events(  # type: ignore[return-value]
-            info.context,
-            organization,
-            PageRequest(first, after, last, before),
-            contact_id=parent.id,
+        return await organization_fields.contact_audit_events(  # type: ignore[return-value]
+            info.context, parent, PageRequest(first, after, last, before)
         )
 
 
@@ -524,10 +520,8 @@ class Invitation(Node):
         description="Granted on acceptance. Added to the profiles the contact already holds."
     )
     @staticmethod
-    async def security_profiles(
-        parent: Parent[models.Invitation], info: Info
-    ) -> list[SecurityProfile]:
-        return await invitation_fields.security_profiles(info.context, parent)  # type: ignore[return-value]
+    def security_profiles(parent: Parent[models.Invitation], info: Info) -> list[SecurityProfile]:
+        return invitation_fields.security_profiles(info.context, parent)  # type: ignore[return-value]
 
     @strawberry.field(description="The account that sent it; null when not recorded.")
     @staticmethod
