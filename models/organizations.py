@@ -16,3 +16,12 @@ class Organization(Base):
     provides_case_management: Mapped[bool]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Kept exact by the database's triggers (migration 0003), in the transaction of every
+    # change to a contact. Never loaded with the row, which a change later in the same
+    # request would leave stale: the organization loader reads them as columns.
+    contact_count: Mapped[int] = mapped_column(
+        server_default="0", deferred=True, deferred_raiseload=True
+    )
+    active_contact_count: Mapped[int] = mapped_column(
+        server_default="0", deferred=True, deferred_raiseload=True
+    )

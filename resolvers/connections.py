@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Select
@@ -21,10 +22,14 @@ from resolvers.pagination import (
 
 
 async def paginate(
-    ctx: Context, ordering: Ordering, statement: Select[Any], page: PageRequest
+    ctx: Context,
+    ordering: Ordering,
+    statement: Select[Any],
+    page: PageRequest,
+    count: Callable[[], Awaitable[int]] | None = None,
 ) -> Page[Any]:
     try:
-        return await ordering.paginate(ctx.db, statement, page)
+        return await ordering.paginate(ctx.db, statement, page, count)
     except PageSizeOutOfRange as error:
         raise errors.bad_user_input(
             ctx.language, Message.PAGE_SIZE, argument=error.argument, maximum=MAX_PAGE_SIZE

@@ -32,6 +32,17 @@ class ContactSearch:
     active_only: bool = True
     has_access: bool | None = None
 
+    @property
+    def whole_list(self) -> bool:
+        """No filter but `active_only`: the organization's maintained counts say how many."""
+        return (
+            self.last_name is None
+            and self.first_name is None
+            and self.email is None
+            and self.profile_codes is None
+            and self.has_access is None
+        )
+
 
 def contacts_statement(organization_id: int, search: ContactSearch) -> Select[Any]:
     """The organization's contacts matching every part of `search` (profiles: any of them)."""

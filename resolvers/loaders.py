@@ -10,6 +10,7 @@ import inspect
 from asyncio import Future
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select, union
@@ -35,11 +36,20 @@ Result = TypeVar("Result")
 MaybeAwaitable = Value | Awaitable[Value]
 
 
+@dataclass(frozen=True, slots=True)
+class ContactCounts:
+    """An organization's contacts: all of them, and the active ones."""
+
+    every: int
+    active: int
+
+
 class Loaders:
     def __init__(self, db: RequestSession) -> None:
         self._db = db
         self.account = self._by_id(Account)
-        self.organization = self._by_id(Organization)
+        self.organization = DataLoader(self._organizations)
+        self.contact_counts = DataLoader(self._contact_counts)
         self.contact = self._by_id(Contact)
         self.invitation = self._by_id(Invitation)
         self.audit_event = self._by_id(AuditEvent)
@@ -57,6 +67,28 @@ class Loaders:
             return [by_id.get(id_) for id_ in ids]
 
         return DataLoader(load)
+
+    async def _organizations(self, ids: Sequence[int]) -> list[Organization | None]:
+        """Organizations by id, with their contact counts in the same statement."""
+        rows = await self._db.execute(
+            select(
+                Organization, Organization.contact_count, Organization.active_contact_count
+            ).where(Organization.id.in_(ids))
+        )
+        by_id: dict[int, Organization] = {}
+        for organization, every, active in rows:
+            by_id[organization.id] = organization
+            self.contact_counts.prime(organization.id, ContactCounts(every, active))
+        return [by_id.get(id_) for id_ in ids]
+
+    async def _contact_counts(self, organization_ids: Sequence[int]) -> list[ContactCounts]:
+        rows = await self._db.execute(
+            select(
+                Organization.id, Organization.contact_count, Organization.active_contact_count
+            ).where(Organization.id.in_(organization_ids))
+        )
+        counts = {id_: ContactCounts(every, active) for id_, every, active in rows}
+        return [counts.get(id_, ContactCounts(0, 0)) for id_ in organization_ids]
 
     async def _contact_profile_codes(self, contact_ids: Sequence[int]) -> list[frozenset[str]]:
         rows = await self._db.execute(

@@ -52,7 +52,15 @@ async def contacts(
         active_only=active_only,
         has_access=has_access,
     )
-    found = await paginate(ctx, CONTACT_ORDER, contacts_statement(organization.id, search), page)
+    count = None
+    if search.whole_list:
+
+        async def count() -> int:
+            counts = await ctx.loaders.contact_counts.load(organization.id)
+            return counts.active if active_only else counts.every
+
+    statement = contacts_statement(organization.id, search)
+    found = await paginate(ctx, CONTACT_ORDER, statement, page, count)
     await contact_fields.prefetch(ctx, found.nodes, selected)
     return found
 

@@ -2,7 +2,8 @@
 
 A cursor holds the sort values of its row, so the next page starts with an index seek
 wherever it is: page 5,000 costs what page 1 costs, and rows inserted before a cursor do not
-shift the pages after it. `totalCount` is a separate statement, run only when asked for.
+shift the pages after it. `totalCount` is a separate statement, run only when asked for,
+unless the caller knows the number without counting.
 """
 
 from __future__ import annotations
@@ -181,8 +182,12 @@ class Ordering:
         db: RequestSession,
         statement: Select[Any],
         request: PageRequest,
+        count: Callable[[], Awaitable[int]] | None = None,
     ) -> Page[Any]:
-        """One page of `statement` (a filtered select of rows) in this order."""
+        """One page of `statement` (a filtered select of rows) in this order.
+
+        `count` tells how many rows `statement` selects, when that is known without counting.
+        """
         request = request.validated()
         after = self.values(request.after) if request.after else None
         before = self.values(request.before) if request.before else None
@@ -210,11 +215,11 @@ class Ordering:
             end_cursor=edges[-1].cursor if edges else None,
         )
 
-        async def count() -> int:
+        async def count_rows() -> int:
             counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
             return int(await db.scalar(counted.order_by(None)) or 0)
 
-        return Page(edges, page_info, count)
+        return Page(edges, page_info, count or count_rows)
 
 
 def _strictly_beyond(

@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy import event
 
 import migrations
 from models.database import create_engine, create_session_factory
@@ -25,7 +26,7 @@ from server import create_app
 from settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory
-from tests.graphql import Api
+from tests.graphql import Api, CountingApi, StatementCounter
 
 POSTGRESQL_ADMIN_URL = os.environ.get(
     "TEST_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -131,3 +132,17 @@ async def factory(settings: Settings, clock: Clock) -> AsyncIterator[Factory]:
     engine = create_engine(settings.database_url)
     yield Factory(create_session_factory(engine), settings, clock)
     await engine.dispose()
+
+
+@pytest.fixture
+async def counting_api(settings: Settings, clock: Clock) -> AsyncIterator[CountingApi]:
+    """An `api` whose engine counts every SQL statement the application executes."""
+    app = create_app(settings, clock=clock.now)
+    engine = app.state.services.engine.sync_engine
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as client:
+        yield CountingApi(Api(client, settings), counter)
+    event.remove(engine, "before_cursor_execute", counter)
+    await app.state.services.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -67,3 +68,26 @@ def assert_no_leak(text: str, settings: Settings) -> None:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+
+
+@dataclass
+class StatementCounter:
+    """Listens to an engine's `before_cursor_execute`: every statement sent to the database."""
+
+    statements: list[str] = field(default_factory=list)
+
+    def __call__(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@dataclass
+class CountingApi:
+    api: Api
+    counter: StatementCounter

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
-import pytest
-from sqlalchemy import event
-
 from models import Organization, PhoneKind
 from models.phone_numbers import PhoneNumber
 from resolvers.ids import NodeType
-from server import create_app
-from settings import Settings
-from tests.clock import Clock
 from tests.factories import Factory, Person, gid
-from tests.graphql import Api
+from tests.graphql import CountingApi
 
 PAGE = """
 query Page($id: ID!, $first: Int) {
@@ -59,41 +48,6 @@ query Page($id: ID!, $first: Int) {
 
 PROFILES = ["FA_ADMIN", "FA_SUBMITTER", "FA_SIGNER", "FA_VIEWER", "CM_PRACTITIONER"]
 MAX_STATEMENTS = 10
-
-
-@dataclass
-class StatementCounter:
-    statements: list[str] = field(default_factory=list)
-
-    def __call__(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.statements.append(statement)
-
-    def reset(self) -> None:
-        self.statements.clear()
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
-@dataclass
-class CountingApi:
-    api: Api
-    counter: StatementCounter
-
-
-@pytest.fixture
-async def counting_api(settings: Settings, clock: Clock) -> AsyncIterator[CountingApi]:
-    """An `api` whose engine counts every SQL statement the application executes."""
-    app = create_app(settings, clock=clock.now)
-    engine = app.state.services.engine.sync_engine
-    counter = StatementCounter()
-    event.listen(engine, "before_cursor_execute", counter)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as client:
-        yield CountingApi(Api(client, settings), counter)
-    event.remove(engine, "before_cursor_execute", counter)
-    await app.state.services.engine.dispose()
 
 
 async def add_contacts(
