@@ -27,10 +27,11 @@ async def prefetch(ctx: Context, contacts: Sequence[Contact], fields: frozenset[
     manage = bool(fields & MANAGE_FIELDS) and authorization.is_administrator(
         ctx.viewer, contacts[0].organization_id, ctx.catalogue
     )
-    if manage or fields & PROFILE_FIELDS:
-        await ctx.loaders.contact_profile_codes.load_many(ids)
+    # The latest invitations come with the contacts' profiles: one statement for both.
     if manage or fields & INVITATION_FIELDS:
         await ctx.loaders.latest_invitation.load_many(ids)
+    elif fields & PROFILE_FIELDS:
+        await ctx.loaders.contact_profile_codes.load_many(ids)
 
 
 def organization(ctx: Context, contact: Contact) -> MaybeAwaitable[Organization | None]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select, union
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import aggregate_strings
 from strawberry.dataloader import DataLoader
 
 from models import (
@@ -110,30 +112,40 @@ class Loaders:
         return _grouped(invitation_ids, rows.all(), frozenset)
 
     async def _latest_invitation(self, contact_ids: Sequence[int]) -> list[Invitation | None]:
-        """Each contact's latest invitation, with the profiles it grants in the same statement
-        (they decide whether the viewer may manage the contact)."""
-        latest_ids = (
-            select(func.max(Invitation.id))
-            .where(Invitation.contact_id.in_(contact_ids))
-            .group_by(Invitation.contact_id)
+        """Each contact's latest invitation, with what decides whether the viewer may manage
+        the contact, in the same statement: the profiles the invitation grants and the ones
+        the contact holds (both primed)."""
+        latest = aliased(Invitation)
+        latest_id = (
+            select(func.max(latest.id))
+            .where(latest.contact_id == Contact.id)
+            .correlate(Contact)
+            .scalar_subquery()
+        )
+        held = (
+            select(aggregate_strings(ContactSecurityProfile.security_profile_code, ","))
+            .where(ContactSecurityProfile.contact_id == Contact.id)
+            .correlate(Contact)
+            .scalar_subquery()
+        )
+        granted = (
+            select(aggregate_strings(InvitationSecurityProfile.security_profile_code, ","))
+            .where(InvitationSecurityProfile.invitation_id == Invitation.id)
+            .correlate(Invitation)
+            .scalar_subquery()
         )
         rows = await self._db.execute(
-            select(Invitation, InvitationSecurityProfile.security_profile_code)
-            .outerjoin(
-                InvitationSecurityProfile,
-                InvitationSecurityProfile.invitation_id == Invitation.id,
-            )
-            .where(Invitation.id.in_(latest_ids))
+            select(Contact.id, held, Invitation, granted)
+            .select_from(Contact)
+            .outerjoin(Invitation, Invitation.id == latest_id)
+            .where(Contact.id.in_(contact_ids))
         )
-        by_contact: dict[int, Invitation] = {}
-        granted: defaultdict[int, set[str]] = defaultdict(set)
-        for invitation, code in rows:
-            by_contact[invitation.contact_id] = invitation
-            if code is not None:
-                granted[invitation.id].add(code)
-        self.invitation_profile_codes.prime_many(
-            {invitation.id: frozenset(granted[invitation.id]) for invitation in by_contact.values()}
-        )
+        by_contact: dict[int, Invitation | None] = {}
+        for contact_id, held_codes, invitation, granted_codes in rows:
+            by_contact[contact_id] = invitation
+            self.contact_profile_codes.prime(contact_id, _codes(held_codes))
+            if invitation is not None:
+                self.invitation_profile_codes.prime(invitation.id, _codes(granted_codes))
         return [by_contact.get(contact_id) for contact_id in contact_ids]
 
     async def _primary_contact(self, organization_ids: Sequence[int]) -> list[Contact | None]:
@@ -169,6 +181,11 @@ class Loaders:
             )
         )
         return _grouped(account_ids, rows.all(), frozenset)
+
+
+def _codes(joined: str | None) -> frozenset[str]:
+    """Profile codes aggregated by the database (codes hold no comma)."""
+    return frozenset(joined.split(",")) if joined else frozenset()
 
 
 def _grouped(

@@ -82,10 +82,6 @@ class StatementCounter:
     def reset(self) -> None:
         self.statements.clear()
 
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
 
 @dataclass
 class CountingApi:

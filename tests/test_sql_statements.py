@@ -47,7 +47,10 @@ query Page($id: ID!, $first: Int) {
 """
 
 PROFILES = ["FA_ADMIN", "FA_SUBMITTER", "FA_SIGNER", "FA_VIEWER", "CM_PRACTITIONER"]
-MAX_STATEMENTS = 10
+# The viewer with their memberships, the organization with its contact counts, the page,
+# the page's profiles with its latest invitations. SQLite's BEGIN (transaction control,
+# which PostgreSQL's driver sends without a statement of its own) is not one of them.
+MAX_STATEMENTS = 4
 
 
 async def add_contacts(
@@ -75,11 +78,15 @@ async def add_contacts(
             await factory.invitation(contact, "FA_VIEWER", inviter=inviter)
 
 
+def queries(statements: list[str]) -> list[str]:
+    return [statement for statement in statements if not statement.startswith("BEGIN")]
+
+
 async def measure(counting: CountingApi, viewer: Person, organization: Organization) -> int:
     variables = {"id": gid(NodeType.ORGANIZATION, organization.id), "first": 100}
     counting.counter.reset()
     data = await counting.api.data(PAGE, variables, token=viewer.token)
-    count = counting.counter.count
+    count = len(queries(counting.counter.statements))
     assert (
         len(data["organization"]["contacts"]["edges"])
         == data["organization"]["contacts"]["totalCount"]
