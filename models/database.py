@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Executable, Result, event
@@ -83,12 +84,16 @@ class RequestSession:
             await self.session.commit()
         await self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
-    async def execute(self, statement: Executable) -> Result[Any]:
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Result[Any]:
         async with self._turn:
-            return await self.session.execute(statement)
+            return await self.session.execute(statement, parameters)
 
-    async def scalars(self, statement: Executable) -> list[Any]:
-        return list((await self.execute(statement)).scalars())
+    async def scalars(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        return list((await self.execute(statement, parameters)).scalars())
 
     async def scalar(self, statement: Executable) -> Any:
         return (await self.execute(statement)).scalar()

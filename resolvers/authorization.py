@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from auth import Claims
@@ -129,24 +129,23 @@ def may_see_account(
     return any(organization_id in viewer.memberships for organization_id in shared_organization_ids)
 
 
+# Built once: every request runs it.
+VIEWER_WITH_MEMBERSHIPS = (
+    select(
+        Account, Contact.organization_id, Contact.id, ContactSecurityProfile.security_profile_code
+    )
+    .outerjoin(Contact, and_(Contact.account_id == Account.id, Contact.is_active))
+    .outerjoin(ContactSecurityProfile, ContactSecurityProfile.contact_id == Contact.id)
+    .where(Account.subject == bindparam("subject"))
+)
+
+
 async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> Viewer:
     """The viewer for valid token claims: its account and memberships, in one statement.
 
     The account is created on the first sign-in and refreshed when the claims changed.
     """
-    rows = (
-        await db.execute(
-            select(
-                Account,
-                Contact.organization_id,
-                Contact.id,
-                ContactSecurityProfile.security_profile_code,
-            )
-            .outerjoin(Contact, and_(Contact.account_id == Account.id, Contact.is_active))
-            .outerjoin(ContactSecurityProfile, ContactSecurityProfile.contact_id == Contact.id)
-            .where(Account.subject == claims.subject)
-        )
-    ).all()
+    rows = (await db.execute(VIEWER_WITH_MEMBERSHIPS, {"subject": claims.subject})).all()
     if not rows:
         await db.begin_write()
         account = await _claim_or_create_account(db, claims, now)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, union
+from sqlalchemy import Select, bindparam, func, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import aggregate_strings
 from strawberry.dataloader import DataLoader
@@ -36,6 +36,41 @@ Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 Result = TypeVar("Result")
 MaybeAwaitable = Value | Awaitable[Value]
+
+
+def _latest_invitations_and_profiles() -> Select[Any]:
+    latest = aliased(Invitation)
+    latest_id = (
+        select(func.max(latest.id))
+        .where(latest.contact_id == Contact.id)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    held = (
+        select(aggregate_strings(ContactSecurityProfile.security_profile_code, ","))
+        .where(ContactSecurityProfile.contact_id == Contact.id)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    granted = (
+        select(aggregate_strings(InvitationSecurityProfile.security_profile_code, ","))
+        .where(InvitationSecurityProfile.invitation_id == Invitation.id)
+        .correlate(Invitation)
+        .scalar_subquery()
+    )
+    return (
+        select(Contact.id, held, Invitation, granted)
+        .select_from(Contact)
+        .outerjoin(Invitation, Invitation.id == latest_id)
+        .where(Contact.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+# The statements of every contacts page, built once: building one costs more than running it.
+LATEST_INVITATIONS_AND_PROFILES = _latest_invitations_and_profiles()
+ORGANIZATIONS_WITH_COUNTS = select(
+    Organization, Organization.contact_count, Organization.active_contact_count
+).where(Organization.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +107,7 @@ class Loaders:
 
     async def _organizations(self, ids: Sequence[int]) -> list[Organization | None]:
         """Organizations by id, with their contact counts in the same statement."""
-        rows = await self._db.execute(
-            select(
-                Organization, Organization.contact_count, Organization.active_contact_count
-            ).where(Organization.id.in_(ids))
-        )
+        rows = await self._db.execute(ORGANIZATIONS_WITH_COUNTS, {"ids": ids})
         by_id: dict[int, Organization] = {}
         for organization, every, active in rows:
             by_id[organization.id] = organization
@@ -115,31 +146,7 @@ class Loaders:
         """Each contact's latest invitation, with what decides whether the viewer may manage
         the contact, in the same statement: the profiles the invitation grants and the ones
         the contact holds (both primed)."""
-        latest = aliased(Invitation)
-        latest_id = (
-            select(func.max(latest.id))
-            .where(latest.contact_id == Contact.id)
-            .correlate(Contact)
-            .scalar_subquery()
-        )
-        held = (
-            select(aggregate_strings(ContactSecurityProfile.security_profile_code, ","))
-            .where(ContactSecurityProfile.contact_id == Contact.id)
-            .correlate(Contact)
-            .scalar_subquery()
-        )
-        granted = (
-            select(aggregate_strings(InvitationSecurityProfile.security_profile_code, ","))
-            .where(InvitationSecurityProfile.invitation_id == Invitation.id)
-            .correlate(Invitation)
-            .scalar_subquery()
-        )
-        rows = await self._db.execute(
-            select(Contact.id, held, Invitation, granted)
-            .select_from(Contact)
-            .outerjoin(Invitation, Invitation.id == latest_id)
-            .where(Contact.id.in_(contact_ids))
-        )
+        rows = await self._db.execute(LATEST_INVITATIONS_AND_PROFILES, {"ids": contact_ids})
         by_contact: dict[int, Invitation | None] = {}
         for contact_id, held_codes, invitation, granted_codes in rows:
             by_contact[contact_id] = invitation

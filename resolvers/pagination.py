@@ -112,6 +112,7 @@ class Ordering:
     def __init__(self, name: str, keys: Sequence[SortKey]) -> None:
         self.name = name
         self.keys = tuple(keys)
+        self._order_by = {reverse: self._ordered(reverse=reverse) for reverse in (False, True)}
 
     def cursor(self, row: Any) -> str:
         values = [self.name, *(getattr(row, key.attribute) for key in self.keys)]
@@ -144,6 +145,9 @@ class Ordering:
         return values
 
     def order_by(self, *, reverse: bool = False) -> list[ColumnElement[Any]]:
+        return self._order_by[reverse]
+
+    def _ordered(self, *, reverse: bool) -> list[ColumnElement[Any]]:
         return [
             key.column.desc() if key.descending != reverse else key.column.asc()
             for key in self.keys
