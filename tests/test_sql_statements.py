@@ -111,3 +111,36 @@ async def test_a_page_of_contacts_costs_the_same_few_statements_at_10_and_100(
     print(f"SQL statements for a page of 10 contacts: {at_10}; of 100 contacts: {at_100}")
     assert at_10 == at_100, statements_at_10
     assert at_100 <= MAX_STATEMENTS, counting_api.counter.statements
+
+
+FRAGMENTS_PAGE = """
+query Page($id: ID!) {
+  organization(id: $id) {
+    contacts(first: 100, filter: {activeOnly: false}) {
+      nodes { ...Row }
+      edges { node { ... on Contact { invitation { status } } } }
+    }
+  }
+}
+fragment Row on Contact { id lastName securityProfiles { code } viewerCanManage }
+"""
+
+
+async def test_fields_asked_through_fragments_are_loaded_ahead_too(
+    counting_api: CountingApi, factory: Factory
+) -> None:
+    organization = await factory.organization()
+    viewer = await factory.member(organization, "ORG_ADMIN", first_name="Zoe", last_name="Zwicker")
+    await add_contacts(factory, organization, viewer, 1, 30)
+    variables = {"id": gid(NodeType.ORGANIZATION, organization.id)}
+    await counting_api.api.data(FRAGMENTS_PAGE, variables, token=viewer.token)  # warms caches
+
+    counting_api.counter.reset()
+    data = await counting_api.api.data(FRAGMENTS_PAGE, variables, token=viewer.token)
+
+    nodes = data["organization"]["contacts"]["nodes"]
+    assert len(nodes) == 30
+    assert all(node["securityProfiles"] for node in nodes[:-1])
+    # Without loading ahead, the fields would still batch, one statement a kind; with it,
+    # the page's invitations and profiles come in one.
+    assert len(queries(counting_api.counter.statements)) <= MAX_STATEMENTS
