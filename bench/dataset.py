@@ -426,13 +426,10 @@ async def prepare_postgresql(admin_url: str, name: str, params: Params) -> bool:
     """Create and fill database `name` unless it holds this data set; True when built."""
     marker = params.marker()
     url = database_url(admin_url, name)
-    sqlalchemy_url = url.replace("postgresql://", "postgresql+asyncpg://", 1)
     admin = await asyncpg.connect(admin_url, timeout=10)
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if exists and await _postgresql_marker(url) == marker:
-            # Kept: it only takes the migrations written since it was built.
-            await _migrate(sqlalchemy_url, "head")
             return False
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{name}"')
@@ -442,6 +439,7 @@ async def prepare_postgresql(admin_url: str, name: str, params: Params) -> bool:
     started = time.perf_counter()
     data = generate(params)
     generated = time.perf_counter()
+    sqlalchemy_url = url.replace("postgresql://", "postgresql+asyncpg://", 1)
     await _migrate(sqlalchemy_url, BASE_REVISION)
     connection = await asyncpg.connect(url, timeout=10)
     try:
@@ -501,10 +499,7 @@ def _sqlite_marker(path: Path) -> str | None:
 def prepare_sqlite(path: Path, params: Params) -> bool:
     """Create and fill the SQLite file unless it holds this data set; True when built."""
     marker = params.marker()
-    url = f"sqlite+aiosqlite:///{path}"
     if _sqlite_marker(path) == marker:
-        # Kept: it only takes the migrations written since it was built.
-        asyncio.run(_migrate(url, "head"))
         return False
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
@@ -513,6 +508,7 @@ def prepare_sqlite(path: Path, params: Params) -> bool:
     started = time.perf_counter()
     data = generate(params)
     generated = time.perf_counter()
+    url = f"sqlite+aiosqlite:///{path}"
     asyncio.run(_migrate(url, BASE_REVISION))
     connection = sqlite3.connect(path, isolation_level=None)
     try:
