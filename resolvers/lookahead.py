@@ -13,20 +13,28 @@ from strawberry import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 
-def selected_names(info: Info, *path: str) -> frozenset[str]:
-    """The names of the fields selected at `path` below the field resolving, through fragments.
+def selected_names(info: Info, *paths: tuple[str, ...]) -> frozenset[str]:
+    """The names of the fields selected at any of `paths` below the field resolving, through
+    fragments.
 
     Conservative: a field under `@skip` or `@include` counts as selected, which can only cost
     a load that was not needed.
     """
-    level: list[Selection] = [
+    below: list[Selection] = [
         selection for field in _fields(info.selected_fields) for selection in field.selections
     ]
-    for name in path:
-        level = [
-            child for field in _fields(level) if field.name == name for child in field.selections
-        ]
-    return frozenset(field.name for field in _fields(level))
+    names: set[str] = set()
+    for path in paths:
+        level = below
+        for name in path:
+            level = [
+                child
+                for field in _fields(level)
+                if field.name == name
+                for child in field.selections
+            ]
+        names.update(field.name for field in _fields(level))
+    return frozenset(names)
 
 
 def _fields(selections: Sequence[Selection]) -> Iterator[SelectedField]:

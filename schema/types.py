@@ -285,7 +285,7 @@ class Organization(Node):
             profile_ids=search.security_profile_ids,
             active_only=search.active_only is not False,
             has_access=search.has_access,
-            selected=selected_names(info, "edges", "node") | selected_names(info, "nodes"),
+            selected=selected_names(info, ("edges", "node"), ("nodes",)),
         )
 
     @strawberry.field(
