@@ -27,9 +27,11 @@ async def paginate(
     statement: Select[Any],
     page: PageRequest,
     count: Callable[[], Awaitable[int]] | None = None,
+    *,
+    split: bool = False,
 ) -> Page[Any]:
     try:
-        return await ordering.paginate(ctx.db, statement, page, count)
+        return await ordering.paginate(ctx.db, statement, page, count, split=split)
     except PageSizeOutOfRange as error:
         raise errors.bad_user_input(
             ctx.language, Message.PAGE_SIZE, argument=error.argument, maximum=MAX_PAGE_SIZE

@@ -33,6 +33,11 @@ class ContactSearch:
     has_access: bool | None = None
 
     @property
+    def last_name_prefix(self) -> bool:
+        """A last-name filter: an index range on the key after the list's leading one."""
+        return bool(self.last_name and folded(self.last_name))
+
+    @property
     def whole_list(self) -> bool:
         """No filter but `active_only`: the organization's maintained counts say how many."""
         return (

@@ -68,9 +68,10 @@ def _latest_invitations_and_profiles() -> Select[Any]:
 
 # The statements of every contacts page, built once: building one costs more than running it.
 LATEST_INVITATIONS_AND_PROFILES = _latest_invitations_and_profiles()
-ORGANIZATIONS_WITH_COUNTS = select(
-    Organization, Organization.contact_count, Organization.active_contact_count
-).where(Organization.id.in_(bindparam("ids", expanding=True)))
+COUNTS = (Organization.contact_count, Organization.active_contact_count)
+ORGANIZATIONS_WITH_COUNTS = select(Organization, *COUNTS).where(
+    Organization.id.in_(bindparam("ids", expanding=True))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,7 @@ class Loaders:
 
     async def _contact_counts(self, organization_ids: Sequence[int]) -> list[ContactCounts]:
         rows = await self._db.execute(
-            select(
-                Organization.id, Organization.contact_count, Organization.active_contact_count
-            ).where(Organization.id.in_(organization_ids))
+            select(Organization.id, *COUNTS).where(Organization.id.in_(organization_ids))
         )
         counts = {id_: ContactCounts(every, active) for id_, every, active in rows}
         return [counts.get(id_, ContactCounts(0, 0)) for id_ in organization_ids]

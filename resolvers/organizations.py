@@ -60,7 +60,9 @@ async def contacts(
             return counts.active if active_only else counts.every
 
     statement = contacts_statement(organization.id, search)
-    found = await paginate(ctx, CONTACT_ORDER, statement, page, count)
+    found = await paginate(
+        ctx, CONTACT_ORDER, statement, page, count, split=search.last_name_prefix
+    )
     await contact_fields.prefetch(ctx, found.nodes, selected)
     return found
 

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_, union_all
+from sqlalchemy.orm import aliased
 
 from models.database import RequestSession
 from models.text import storable
@@ -181,16 +182,68 @@ class Ordering:
         # A lone alternative stays a plain row comparison, which the planners seek on.
         return or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
 
+    def page_statement(
+        self,
+        statement: Select[Any],
+        limit: int,
+        *,
+        after: Sequence[Any] | None = None,
+        before: Sequence[Any] | None = None,
+        backward: bool = False,
+        split: bool = False,
+    ) -> Select[Any]:
+        """At most `limit` rows of `statement` (a select of one entity) in this order, after
+        `after` and before `before`.
+
+        `split` reads the rows of each value of the leading boolean key apart and merges them:
+        with a range on a later key (a name prefix), each part is then one range of an index
+        that starts with the same keys, instead of a walk through every row that precedes the
+        range in it.
+        """
+        if after is not None:
+            statement = statement.where(self.beyond(after))
+        if before is not None:
+            statement = statement.where(self.beyond(before, reverse=True))
+        order = self.order_by(reverse=backward)
+        if not split:
+            return statement.order_by(*order).limit(limit)
+        leading = self.keys[0]
+        assert leading.kind is bool, "only a boolean leading key splits"
+        entity = statement.column_descriptions[0]["entity"]
+        parts = [
+            select(
+                aliased(
+                    entity,
+                    statement.where(leading.column == value)
+                    .order_by(*order)
+                    .limit(limit)
+                    .subquery(),
+                )
+            )
+            for value in (True, False)
+        ]
+        merged = aliased(entity, union_all(*parts).subquery())
+        merged_order = [
+            getattr(merged, key.attribute).desc()
+            if key.descending != backward
+            else getattr(merged, key.attribute).asc()
+            for key in self.keys
+        ]
+        return select(merged).order_by(*merged_order).limit(limit)
+
     async def paginate(
         self,
         db: RequestSession,
         statement: Select[Any],
         request: PageRequest,
         count: Callable[[], Awaitable[int]] | None = None,
+        *,
+        split: bool = False,
     ) -> Page[Any]:
         """One page of `statement` (a filtered select of rows) in this order.
 
-        `count` tells how many rows `statement` selects, when that is known without counting.
+        `count` tells how many rows `statement` selects, when that is known without counting;
+        `split`: see `page_statement`.
         """
         request = request.validated()
         after = self.values(request.after) if request.after else None
@@ -199,13 +252,9 @@ class Ordering:
         size = request.last if backward else request.first
         assert size is not None
 
-        page_statement = statement
-        if after is not None:
-            page_statement = page_statement.where(self.beyond(after))
-        if before is not None:
-            page_statement = page_statement.where(self.beyond(before, reverse=True))
-        page_statement = page_statement.order_by(*self.order_by(reverse=backward)).limit(size + 1)
-
+        page_statement = self.page_statement(
+            statement, size + 1, after=after, before=before, backward=backward, split=split
+        )
         rows = await db.scalars(page_statement)
         has_more = len(rows) > size
         rows = rows[:size]
