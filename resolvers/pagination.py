@@ -15,8 +15,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
 from models.database import RequestSession
 from models.text import storable
@@ -210,26 +220,21 @@ class Ordering:
         leading = self.keys[0]
         assert leading.kind is bool, "only a boolean leading key splits"
         entity = statement.column_descriptions[0]["entity"]
+        # Each part in a subquery: SQLite takes no ORDER BY or LIMIT in a compound's members.
         parts = [
             select(
-                aliased(
-                    entity,
-                    statement.where(leading.column == value)
-                    .order_by(*order)
-                    .limit(limit)
-                    .subquery(),
-                )
+                statement.where(leading.column == value).order_by(*order).limit(limit).subquery()
             )
             for value in (True, False)
         ]
-        merged = aliased(entity, union_all(*parts).subquery())
         merged_order = [
-            getattr(merged, key.attribute).desc()
+            literal_column(key.column.name).desc()
             if key.descending != backward
-            else getattr(merged, key.attribute).asc()
+            else literal_column(key.column.name).asc()
             for key in self.keys
         ]
-        return select(merged).order_by(*merged_order).limit(limit)
+        merged = union_all(*parts).order_by(*merged_order).limit(limit)
+        return select(entity).from_statement(merged)  # type: ignore[return-value]
 
     async def paginate(
         self,
