@@ -46,7 +46,7 @@ def _latest_invitations_and_profiles() -> Select[Any]:
         .correlate(Contact)
         .scalar_subquery()
     )
-    held = (
+    held_codes = (
         select(aggregate_strings(ContactSecurityProfile.security_profile_code, ","))
         .where(ContactSecurityProfile.contact_id == Contact.id)
         .correlate(Contact)
@@ -59,7 +59,7 @@ def _latest_invitations_and_profiles() -> Select[Any]:
         .scalar_subquery()
     )
     return (
-        select(Contact.id, held, Invitation, granted)
+        select(Contact.id, held_codes, Invitation, granted)
         .select_from(Contact)
         .outerjoin(Invitation, Invitation.id == latest_id)
         .where(Contact.id.in_(bindparam("ids", expanding=True)))

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Select,
     and_,
     false,
@@ -201,7 +202,7 @@ class Ordering:
         before: Sequence[Any] | None = None,
         backward: bool = False,
         split: bool = False,
-    ) -> Select[Any]:
+    ) -> Executable:
         """At most `limit` rows of `statement` (a select of one entity) in this order, after
         `after` and before `before`.
 
@@ -234,7 +235,7 @@ class Ordering:
             for key in self.keys
         ]
         merged = union_all(*parts).order_by(*merged_order).limit(limit)
-        return select(entity).from_statement(merged)  # type: ignore[return-value]
+        return select(entity).from_statement(merged)
 
     async def paginate(
         self,
