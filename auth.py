@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from email_validator import EmailNotValidError, validate_email
 
+from models.emails import email_key
+from models.text import plain_text
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -23,13 +26,24 @@ logger = logging.getLogger(__name__)
 DEVELOPMENT_ALGORITHM = "HS256"
 PROVIDER_ALGORITHMS = ("RS256", "ES256")
 MAX_TOKEN_LENGTH = 8192
+MAX_SUBJECT_LENGTH = 255
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Claims:
+    """Who the token says the caller is, checked once here: every claim is plain text that
+    every database stores (no control character, NUL or lone surrogate) and fits its column.
+
+    `subject` is kept exactly as issued (" X " is not "X"); `email_verified` is None when
+    the provider does not say.
+    """
+
     subject: str
     email: str
     name: str | None
+    email_verified: bool | None = None
 
 
 class TokenVerifier:
@@ -86,16 +100,41 @@ class TokenVerifier:
 
 
 def _claims(payload: dict[str, object]) -> Claims | None:
+    """The claims of a verified payload, or None (an anonymous caller) when one is unusable."""
     subject, email, name = payload.get("sub"), payload.get("email"), payload.get("name")
-    if not isinstance(subject, str) or not subject.strip():
+    if not isinstance(subject, str) or not subject.strip() or not plain_text(subject):
         return None
-    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        return None
+    if not isinstance(email, str) or len(email) > MAX_EMAIL_LENGTH or not plain_text(email):
+        return None
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    if isinstance(name, str) and not plain_text(name):
         return None
     return Claims(
-        subject=subject.strip(),
-        email=email.strip(),
-        name=(name.strip()[:200] or None) if isinstance(name, str) else None,
+        subject=subject,
+        email=email,
+        name=(name.strip()[:MAX_NAME_LENGTH] or None) if isinstance(name, str) else None,
+        email_verified=_verified(payload.get("email_verified")),
     )
+
+
+def _verified(claim: object) -> bool | None:
+    """OpenID's `email_verified`: a boolean, or "true"/"false" as some providers send it;
+    anything else is taken as not verified."""
+    if claim is None:
+        return None
+    if isinstance(claim, bool):
+        return claim
+    return claim in {"true", "True"}
+
+
+def development_subject(email: str) -> str:
+    """The subject of a development token minted for `email` without one."""
+    return f"dev|{email_key(email)}"
 
 
 def issue_development_token(
@@ -112,7 +151,7 @@ def issue_development_token(
         raise RuntimeError("AUTH_JWT_SECRET is not set: development tokens are disabled")
     issued_at = now or datetime.now(UTC)
     payload: dict[str, object] = {
-        "sub": subject or f"dev|{email.strip().casefold()}",
+        "sub": subject or development_subject(email),
         "email": email,
         "iat": issued_at,
         "exp": issued_at + lifetime,

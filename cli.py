@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from email_validator import EmailNotValidError, validate_email
 
 import migrations
 from auth import issue_development_token
 from mail.outbox import OutboxSender
-from models import Account
 from models.database import create_engine, create_session_factory
 from observability import LOG_CONFIG
+from resolvers import authorization
 from settings import PROJECT_ROOT, ConfigurationError, Settings
 
 
@@ -121,36 +121,23 @@ def _seed_demo(settings: Settings, _arguments: argparse.Namespace) -> None:
 
 def _staff_add(settings: Settings, arguments: argparse.Namespace) -> None:
     email = arguments.email.strip()
-    if "@" not in email:
-        raise SystemExit(f"not an email address: {email!r}")
-    asyncio.run(_mark_staff(settings, email))
-    print(f"{email} is staff")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise SystemExit(f"not an email address: {email!r}") from None
+    print(asyncio.run(_mark_staff(settings, email)))
 
 
-async def _mark_staff(settings: Settings, email: str) -> None:
+async def _mark_staff(settings: Settings, email: str) -> str:
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine).begin() as session:
-            accounts = (
-                await session.scalars(
-                    select(Account).where(func.lower(Account.email) == email.casefold())
-                )
-            ).all()
-            for account in accounts:
-                account.is_staff = True
-            if not accounts:
-                now = datetime.now(UTC)
-                session.add(
-                    Account(
-                        subject=None,
-                        email=email.casefold(),
-                        is_staff=True,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+            marked = await authorization.mark_staff(session, email, now=datetime.now(UTC))
     finally:
         await engine.dispose()
+    if marked is None:
+        return f"{email} is announced as staff: the first verified sign-in with it becomes staff"
+    return f"{email} is staff (account {marked})"
 
 
 def _token(settings: Settings, arguments: argparse.Namespace) -> None:

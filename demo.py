@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth import development_subject
 from models import (
     Account,
     Contact,
@@ -181,7 +182,7 @@ async def _organization(
         contact.set_email(email)
         if role is not None:
             account = await _account(session, DemoAccount(role, f"{first} {last}", email), now)
-            contact.account_id, contact.account_email = account.id, account.email
+            contact.link_account(account.id, account.email)
         session.add(contact)
         await session.flush()
         for code in profiles:
@@ -222,12 +223,11 @@ async def _invite(
 
 
 async def _account(session: AsyncSession, demo: DemoAccount, now: datetime) -> Account:
-    subject = f"dev|{demo.email.casefold()}"
+    subject = development_subject(demo.email)
     account = await session.scalar(select(Account).where(Account.subject == subject))
     if account is None:
-        account = Account(
-            subject=subject, email=demo.email, name=demo.name, created_at=now, updated_at=now
-        )
+        account = Account(subject=subject, name=demo.name, created_at=now, updated_at=now)
+        account.set_email(demo.email, verified=True)
         session.add(account)
         await session.flush()
     return account

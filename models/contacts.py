@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import flag_modified
 
 from models.base import Base
+from models.emails import email_key
 from models.enums import Language
 from models.phone_numbers import PhoneNumber, PhoneNumberList
 from models.text import SORT_KEY_LENGTH, folded
@@ -18,8 +19,8 @@ SortKey = String(SORT_KEY_LENGTH).with_variant(String(SORT_KEY_LENGTH, collation
 class Contact(Base):
     """A person authorized to act for an organization, with or without system access.
 
-    `sort_*_name` and `email_key` are derived from the names and the email by `set_names`
-    and `set_email`; write those through them only.
+    `sort_*_name`, `email_key` and `account_email_key` are derived from the names and the
+    emails by `set_names`, `set_email` and `link_account`; write those through them only.
     """
 
     __tablename__ = "contacts"
@@ -64,6 +65,7 @@ class Contact(Base):
     email_key: Mapped[str] = mapped_column(String(254))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     account_email: Mapped[str | None] = mapped_column(String(254))
+    account_email_key: Mapped[str | None] = mapped_column(String(254))
     phone_numbers: Mapped[tuple[PhoneNumber, ...]] = mapped_column(PhoneNumberList(), default=())
     preferred_language: Mapped[Language] = mapped_column(
         Enum(Language, native_enum=False, length=20), default=Language.ENGLISH
@@ -87,8 +89,8 @@ class Contact(Base):
 
     @property
     def emails(self) -> list[str]:
-        """The email entered, then the account's when it differs ignoring case."""
-        if self.account_email and self.account_email.casefold() != self.email.casefold():
+        """The email entered, then the account's when it is another address."""
+        if self.account_email and self.account_email_key != self.email_key:
             return [self.email, self.account_email]
         return [self.email]
 
@@ -103,4 +105,8 @@ class Contact(Base):
         flag_modified(self, "updated_at")
 
     def set_email(self, email: str) -> None:
-        self.email, self.email_key = email, email.casefold()
+        self.email, self.email_key = email, email_key(email)
+
+    def link_account(self, account_id: int | None, account_email: str | None) -> None:
+        self.account_id, self.account_email = account_id, account_email
+        self.account_email_key = email_key(account_email) if account_email else None

@@ -33,6 +33,11 @@ def storable(text: str) -> bool:
     return True
 
 
+def plain_text(text: str) -> bool:
+    """Storable text on one line: no control character (line breaks included)."""
+    return storable(text) and not any(unicodedata.category(char) == "Cc" for char in text)
+
+
 def prefix_bounds(prefix: str) -> tuple[str, str]:
     """Bounds that hold exactly the texts starting with `prefix`, compared byte-wise:
     `prefix <= text < prefix + U+10FFFF` (the largest code point). An index serves it on both

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 
 from models import Contact, ContactSecurityProfile
+from models.emails import fold_ascii
 from models.text import folded, like_substring, prefix_bounds
 from resolvers.pagination import Ordering, SortKey
 
@@ -61,12 +62,12 @@ def contacts_statement(organization_id: int, search: ContactSearch) -> Select[An
         if text and (prefix := folded(text)):
             low, high = prefix_bounds(prefix)
             statement = statement.where(column >= low, column < high)
-    if search.email and (part := search.email.strip().casefold()):
+    if search.email and (part := fold_ascii(search.email.strip())):
         pattern = like_substring(part)
         statement = statement.where(
             or_(
                 Contact.email_key.like(pattern, escape="\\"),
-                func.lower(Contact.account_email).like(pattern, escape="\\"),
+                Contact.account_email_key.like(pattern, escape="\\"),
             )
         )
     if search.profile_codes is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from models import Language, PhoneKind, PhoneNumber
+from models.emails import email_key
 from models.phone_numbers import InvalidPhoneNumber, parse_phone_number
 from resolvers.messages import Message
 from resolvers.user_errors import ErrorCode, UserError
@@ -65,6 +66,14 @@ class Problems:
 
     def __init__(self) -> None:
         self.errors: list[UserError] = []
+
+    def about(self, *path: str) -> bool:
+        """Whether a problem was found with the field at `path` (or below it)."""
+        wanted = ("input", *path)
+        return any(
+            error.field is not None and tuple(error.field[: len(wanted)]) == wanted
+            for error in self.errors
+        )
 
     def add(self, code: ErrorCode, message: Message, /, *path: str, **params: object) -> None:
         # Positional-only: a message's own parameter may be called `code` (NOT_ASSIGNABLE).
@@ -157,9 +166,9 @@ def email_address(value: str | None, problems: Problems) -> str:
     except EmailNotValidError:
         problems.add(ErrorCode.INVALID, Message.INVALID_EMAIL, "email")
         return text
-    if len(normalized) > EMAIL_MAX or len(normalized.casefold()) > EMAIL_MAX:
+    if len(normalized) > EMAIL_MAX or len(email_key(normalized)) > EMAIL_MAX:
         # The key that makes emails unique ignoring case is stored in as many characters, and
-        # case folding lengthens some letters ("ΐ" becomes three).
+        # normalizing a domain can lengthen it.
         problems.add(
             ErrorCode.TOO_LONG, Message.TOO_LONG, "email", label="email", maximum=EMAIL_MAX
         )

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth import issue_development_token
+from auth import development_subject, issue_development_token
 from models import (
     Account,
     Contact,
@@ -87,13 +87,13 @@ class Factory:
         now = self.clock.now()
         async with self.sessions.begin() as session:
             account = Account(
-                subject=f"dev|{email.casefold()}",
-                email=email,
+                subject=development_subject(email),
                 name=name,
                 is_staff=staff,
                 created_at=now,
                 updated_at=now,
             )
+            account.set_email(email, verified=None)
             session.add(account)
         return Person(account.id, email, name, self.token(email, name))
 
@@ -125,8 +125,6 @@ class Factory:
             contact = Contact(
                 organization_id=organization.id,
                 title=title,
-                account_id=account.account_id if account else None,
-                account_email=account.email if account else None,
                 phone_numbers=phone_numbers,
                 preferred_language=language,
                 is_primary=primary,
@@ -139,6 +137,8 @@ class Factory:
             )
             contact.set_names(first_name=first_name, last_name=last_name or f"Person{number:05d}")
             contact.set_email(email or f"contact{number}@example.org")
+            if account is not None:
+                contact.link_account(account.account_id, account.email)
             session.add(contact)
             await session.flush()
             session.add_all(

@@ -42,6 +42,8 @@ query Viewer {
 }
 """
 
+VIEWER_ID = "{ viewer { account { id } } }"
+
 VIEWER_CONTACTS = """
 query ViewerContacts {
   viewer {
@@ -343,6 +345,90 @@ async def test_marking_a_signed_in_account_as_staff(api: Api, factory: Factory) 
     data = await api.data(VIEWER, token=token)
     assert data["viewer"]["account"]["isStaff"] is True
     assert await _account_count(factory) == 1
+
+
+def _signed(settings: Settings, **claims: Any) -> str:
+    return jwt.encode(_claims(**claims), settings.auth_jwt_secret, algorithm="HS256")
+
+
+STAFF_EMAIL = "kirk.staff@novascotia.example"
+LOOK_ALIKES = {
+    # Each folds to the staff address under Unicode case folding, but is another mailbox.
+    "Kelvin sign": "\u212airk.staff@novascotia.example",
+    "long s": "kirk.\u017ftaff@novascotia.example",
+    "ligature": "kirk.sta\ufb00@novascotia.example",
+}
+
+
+@pytest.mark.parametrize("look_alike", LOOK_ALIKES.values(), ids=LOOK_ALIKES.keys())
+async def test_a_look_alike_email_never_claims_a_staff_announcement(
+    api: Api, factory: Factory, look_alike: str
+) -> None:
+    await cli._mark_staff(api.settings, STAFF_EMAIL)
+
+    impostor = await api.data(VIEWER, token=_signed(api.settings, email=look_alike, sub="idp|x"))
+    owner = await api.data(
+        VIEWER, token=_signed(api.settings, email="Kirk.Staff@NovaScotia.example", sub="idp|kirk")
+    )
+
+    assert impostor["viewer"]["account"]["isStaff"] is False
+    assert owner["viewer"]["account"]["isStaff"] is True
+
+
+async def test_an_unverified_email_never_claims_a_staff_announcement(
+    api: Api, factory: Factory
+) -> None:
+    await cli._mark_staff(api.settings, STAFF_EMAIL)
+    unverified = _signed(api.settings, email=STAFF_EMAIL, sub="idp|a", email_verified=False)
+    verified = _signed(api.settings, email=STAFF_EMAIL, sub="idp|b", email_verified=True)
+
+    assert (await api.data(VIEWER, token=unverified))["viewer"]["account"]["isStaff"] is False
+    assert (await api.data(VIEWER, token=verified))["viewer"]["account"]["isStaff"] is True
+
+
+async def test_marking_staff_skips_an_account_whose_email_is_not_verified(
+    api: Api, factory: Factory
+) -> None:
+    squatter = _signed(api.settings, email=STAFF_EMAIL, sub="idp|squatter", email_verified=False)
+    assert (await api.data(VIEWER, token=squatter))["viewer"]["account"]["isStaff"] is False
+
+    await cli._mark_staff(api.settings, STAFF_EMAIL)
+    owner = _signed(api.settings, email=STAFF_EMAIL, sub="idp|owner", email_verified=True)
+
+    assert (await api.data(VIEWER, token=squatter))["viewer"]["account"]["isStaff"] is False
+    assert (await api.data(VIEWER, token=owner))["viewer"]["account"]["isStaff"] is True
+
+
+HOSTILE_CLAIMS = {
+    "lone surrogate in sub": {"sub": "idp|\ud800"},
+    "NUL in sub": {"sub": "idp|\x00x"},
+    "control character in sub": {"sub": "idp|\x1bx"},
+    "sub too long": {"sub": "x" * 256},
+    "lone surrogate in email": {"email": "a\udfff@example.org"},
+    "NUL in email": {"email": "a\x00@example.org"},
+    "not an email": {"email": "not an address"},
+    "lone surrogate in name": {"name": "Alex \ud83d"},
+    "NUL in name": {"name": "Alex\x00"},
+}
+
+
+@pytest.mark.parametrize("claims", HOSTILE_CLAIMS.values(), ids=HOSTILE_CLAIMS.keys())
+async def test_a_token_with_a_hostile_claim_leaves_the_caller_anonymous(
+    api: Api, factory: Factory, claims: dict[str, Any]
+) -> None:
+    response = await api.post(VIEWER, token=_signed(api.settings, **claims))
+
+    assert response.status_code == 200
+    assert response.json()["data"] == {"viewer": None}
+    assert await _account_count(factory) == 0
+
+
+async def test_a_subject_is_kept_exactly_as_issued(api: Api, factory: Factory) -> None:
+    plain = await api.data(VIEWER_ID, token=_signed(api.settings, sub="idp|x"))
+    padded = await api.data(VIEWER_ID, token=_signed(api.settings, sub=" idp|x "))
+
+    assert plain["viewer"]["account"]["id"] != padded["viewer"]["account"]["id"]
+    assert {account.subject for account in await _accounts(factory)} == {"idp|x", " idp|x "}
 
 
 # --- production tokens (RS256, ES256, JWKS) --------------------------------------------------

@@ -9,7 +9,7 @@ for objects, null for required values) and forged ids. Whatever it sends:
 - the answer is HTTP 200 or 400 with a JSON body: the payload (with or without user errors)
   or GraphQL errors; never a 500, never INTERNAL_SERVER_ERROR, never a trace, SQL or secret;
 - a rejected mutation changes nothing (every table compared, row by row);
-- the database stays consistent: each contact's email_key is its email case-folded, its
+- the database stays consistent: each contact's email_key is its email's canonical key, its
   sort keys are `models.text.folded` of its names, its values are within the contract's
   limits, an organization has at most one primary contact and keeps an administrator.
 
@@ -44,6 +44,7 @@ from models import (
     InvitationStatus,
 )
 from models.database import create_engine, create_session_factory
+from models.emails import email_key
 from models.text import folded
 from resolvers.ids import NodeType, encode
 from server import create_app
@@ -618,8 +619,8 @@ class Scene:
 
 def contact_problems(contact: Contact) -> list[str]:
     problems = []
-    if contact.email_key != contact.email.casefold():
-        problems.append(f"email_key {contact.email_key!r} is not {contact.email!r} case-folded")
+    if contact.email_key != email_key(contact.email):
+        problems.append(f"email_key {contact.email_key!r} is not the key of {contact.email!r}")
     if contact.sort_last_name != folded(contact.last_name):
         problems.append(f"sort_last_name {contact.sort_last_name!r} for {contact.last_name!r}")
     if contact.sort_first_name != folded(contact.first_name):
