@@ -494,7 +494,7 @@ def _connection(
         if invitation_id is not None:
             status = _status(expires_at, accepted_at, revoked_at, now)
             invitation = {"status": status, "expiresAt": expires_at}
-            if status == "PENDING":
+            if accepted_at is None and revoked_at is None:  # pending, or expired: resendable
                 pending = set(invitation_codes)
         emails = [email]
         if account_email and account_email.casefold() != email.casefold():

@@ -33,6 +33,12 @@ class Invitation(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     outbound_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id"))
 
+    @property
+    def may_still_grant(self) -> bool:
+        """Neither accepted nor revoked: pending, or expired and resendable (if it is the
+        contact's latest), so its profiles may still become access."""
+        return self.accepted_at is None and self.revoked_at is None
+
     def status_at(self, now: datetime) -> InvitationStatus:
         if self.accepted_at is not None:
             return InvitationStatus.ACCEPTED

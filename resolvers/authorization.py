@@ -6,16 +6,26 @@ plain functions of the viewer and the data, so tests call them directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import Claims
-from models import Account, Contact, ContactSecurityProfile, Organization, SecurityArea
+from models import (
+    Account,
+    Contact,
+    ContactSecurityProfile,
+    Invitation,
+    Organization,
+    SecurityArea,
+)
 from models.database import RequestSession
+from models.emails import email_key
 from resolvers.catalogue import Catalogue
 
 
@@ -88,13 +98,22 @@ def may_manage_contact(
     catalogue: Catalogue,
     *,
     held_codes: Iterable[str],
-    pending_invitation_codes: Iterable[str] = (),
+    latest_invitation: Invitation | None = None,
+    latest_invitation_codes: Iterable[str] = (),
 ) -> bool:
-    """Administrators manage a contact when they could assign every profile involved."""
+    """Administrators manage a contact when they could assign every profile it holds, and
+    every profile its latest invitation could still grant.
+
+    That invitation counts while it can still become access: pending, or expired and so
+    resendable (a resend revives it); an accepted one granted its profiles already, a revoked
+    one never will, and older invitations can neither be accepted nor resent.
+    """
     if not is_administrator(viewer, organization.id, catalogue):
         return False
-    assignable = assignable_profile_codes(viewer, organization, catalogue)
-    return {*held_codes, *pending_invitation_codes} <= assignable
+    involved = set(held_codes)
+    if latest_invitation is not None and latest_invitation.may_still_grant:
+        involved.update(latest_invitation_codes)
+    return involved <= assignable_profile_codes(viewer, organization, catalogue)
 
 
 def may_create_organization(viewer: Viewer | None) -> bool:
@@ -151,10 +170,32 @@ async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> View
         account = await _claim_or_create_account(db, claims, now)
         rows = [(account, None, None, None)]
     account = rows[0][0]
-    if account.email != claims.email or account.name != claims.name:
+    if (account.email, account.name, account.email_verified) != (
+        claims.email,
+        claims.name,
+        claims.email_verified,
+    ):
         await db.begin_write()
         await _refresh_account(db, account, claims, now)
+    return _viewer(rows)
 
+
+async def reload_viewer(session: AsyncSession, viewer: Viewer) -> Viewer:
+    """The viewer as the database has it now: a change decides with this, read under its
+    organization's lock, never with what the request read before it took the lock (an
+    administrator deactivated meanwhile is one no more)."""
+    rows = (
+        await session.execute(
+            VIEWER_WITH_MEMBERSHIPS,
+            {"subject": viewer.account.subject},
+            execution_options={"populate_existing": True},
+        )
+    ).all()
+    return _viewer(rows) if rows else Viewer(account=viewer.account)
+
+
+def _viewer(rows: Sequence[Any]) -> Viewer:
+    account = rows[0][0]
     contacts: dict[int, int] = {}
     codes: dict[int, set[str]] = {}
     for _account, organization_id, contact_id, code in rows:
@@ -175,32 +216,34 @@ async def _refresh_account(
     db: RequestSession, account: Account, claims: Claims, now: datetime
 ) -> None:
     """The identity provider is the source of an account's email and name."""
-    account.email, account.name, account.updated_at = claims.email, claims.name, now
+    account.set_email(claims.email, verified=claims.email_verified)
+    account.name, account.updated_at = claims.name, now
     await db.execute(
-        update(Contact).where(Contact.account_id == account.id).values(account_email=claims.email)
+        update(Contact)
+        .where(Contact.account_id == account.id)
+        .values(account_email=account.email, account_email_key=account.email_key)
     )
     await db.session.flush()
 
 
 async def _claim_or_create_account(db: RequestSession, claims: Claims, now: datetime) -> Account:
-    """A staff account announced by email is claimed by its first sign-in; else a new one."""
-    announced = await db.scalar(
-        select(Account)
-        .where(Account.subject.is_(None), Account.email == claims.email.casefold())
-        .limit(1)
-    )
-    if announced is not None:
-        announced.subject = claims.subject
-        await db.session.flush()
-        return announced
+    """A staff account announced for this email is claimed by the first sign-in whose
+    verified email is exactly that address (the same key, see `models.emails`); any other
+    sign-in gets an account of its own."""
+    if claims.email_verified is not False:
+        announced_id = await db.scalar(
+            select(Account.id)
+            .where(Account.subject.is_(None), Account.email_key == email_key(claims.email))
+            .order_by(Account.id)
+            .limit(1)
+        )
+        # Claimed only if still unclaimed: of two first sign-ins at once, one gets it.
+        if announced_id is not None and await _claim(db, announced_id, claims, now):
+            return await db.session.get_one(Account, announced_id, populate_existing=True)
     account = Account(
-        subject=claims.subject,
-        email=claims.email,
-        name=claims.name,
-        is_staff=False,
-        created_at=now,
-        updated_at=now,
+        subject=claims.subject, name=claims.name, is_staff=False, created_at=now, updated_at=now
     )
+    account.set_email(claims.email, verified=claims.email_verified)
     try:
         async with db.session.begin_nested():
             db.session.add(account)
@@ -208,3 +251,43 @@ async def _claim_or_create_account(db: RequestSession, claims: Claims, now: date
         # Another request signed the same person in first.
         return (await db.scalars(select(Account).where(Account.subject == claims.subject)))[0]
     return account
+
+
+async def _claim(db: RequestSession, account_id: int, claims: Claims, now: datetime) -> bool:
+    claimed = await db.execute(
+        update(Account)
+        .where(Account.id == account_id, Account.subject.is_(None))
+        .values(
+            subject=claims.subject,
+            name=claims.name,
+            email=claims.email,
+            email_key=email_key(claims.email),
+            email_verified=claims.email_verified,
+            updated_at=now,
+        )
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_staff(session: AsyncSession, email: str, *, now: datetime) -> int | None:
+    """Make the person with `email` department staff (`contacts staff add`).
+
+    The account that first signed in with exactly this address (its key), verified, becomes
+    staff: its id is returned. With none yet, the address is announced instead (None is
+    returned), and the first verified sign-in with it claims the announcement.
+    """
+    key = email_key(email)
+    account = await session.scalar(
+        select(Account)
+        .where(Account.email_key == key, Account.email_verified.is_not(False))
+        .order_by(Account.subject.is_(None), Account.id)
+        .limit(1)
+    )
+    if account is not None and account.subject is not None:
+        account.is_staff = True
+        return account.id
+    if account is None:
+        announcement = Account(subject=None, is_staff=True, created_at=now, updated_at=now)
+        announcement.set_email(email, verified=None)
+        session.add(announcement)
+    return None

@@ -27,6 +27,7 @@ from models import (
     InvitationStatus,
     Organization,
 )
+from models.emails import email_key
 from resolvers import audit_trail, authorization
 from resolvers.authorization import Forbidden, Viewer
 from resolvers.catalogue import Catalogue
@@ -99,8 +100,8 @@ async def add_contact(
     organization_id: int,
     fields: ContactInput,
 ) -> Contact:
-    """A new active contact without access (the invitation, if any, is the caller's next step)."""
-    organization = await lock_organization(session, organization_id)
+    """A new active contact without access (`add_contact_with_access` invites it too)."""
+    organization, viewer = await lock_organization(session, organization_id, viewer)
     if organization is None or not authorization.is_member(viewer, organization_id):
         raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "organizationId")
     if not authorization.is_administrator(viewer, organization_id, catalogue):
@@ -145,6 +146,7 @@ async def update_contact(
     """Change the fields given; `profile_codes` replaces what the viewer may assign."""
     managed = await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
     contact, organization, held = managed.contact, managed.organization, managed.held_codes
+    viewer = managed.viewer
     problems = Problems()
     values = clean_contact(
         fields,
@@ -218,7 +220,7 @@ async def deactivate_contact(
 ) -> Contact:
     """Deactivate: access ends and a pending invitation is revoked. Already inactive: no-op."""
     managed = await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
-    contact = managed.contact
+    contact, viewer = managed.contact, managed.viewer
     if not contact.is_active:
         return contact
     if contact.is_primary:
@@ -237,8 +239,8 @@ async def deactivate_contact(
         now=now,
         changes=[("isActive", True, False)],
     )
-    if managed.pending_invitation is not None:
-        revoke(session, managed.pending_invitation, viewer=viewer, now=now)
+    if managed.pending_invitation(now) is not None:
+        revoke(session, managed.latest_invitation, viewer=viewer, now=now)
     return contact
 
 
@@ -252,9 +254,8 @@ async def reactivate_contact(
     expected_version: int | None,
 ) -> Contact:
     """Reactivate; a linked account has access again. Already active: no-op."""
-    contact = (
-        await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
-    ).contact
+    managed = await managed_contact(session, viewer, catalogue, now, contact_id, expected_version)
+    contact, viewer = managed.contact, managed.viewer
     if contact.is_active:
         return contact
     contact.is_active = True
@@ -275,7 +276,7 @@ async def set_primary_contact(
     session: AsyncSession, *, viewer: Viewer, catalogue: Catalogue, now: datetime, contact_id: int
 ) -> tuple[Contact, Contact | None]:
     """Make the contact the primary one; returns it and the contact that was primary before."""
-    contact = await _visible_contact(session, viewer, contact_id)
+    contact, viewer = await _visible_contact(session, viewer, contact_id)
     if not authorization.may_set_primary_contact(viewer, contact.organization_id, catalogue):
         raise Forbidden
     if not contact.is_active:
@@ -323,17 +324,22 @@ def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now
     )
 
 
-async def lock_organization(session: AsyncSession, organization_id: int) -> Organization | None:
-    """The organization's row, locked until the transaction ends (PostgreSQL).
+async def lock_organization(
+    session: AsyncSession, organization_id: int, viewer: Viewer
+) -> tuple[Organization | None, Viewer]:
+    """The organization's row, locked until the transaction ends, and the viewer as it is
+    once the lock is held: every change decides with that viewer, never with what the
+    request read before (see `authorization.reload_viewer`).
 
     SQLite needs no row lock: a writing request holds the database's write lock already.
     """
-    return await session.scalar(
+    organization = await session.scalar(
         select(Organization)
         .where(Organization.id == organization_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    return organization, await authorization.reload_viewer(session, viewer)
 
 
 async def profile_codes_of(session: AsyncSession, contact_id: int) -> frozenset[str]:
@@ -345,28 +351,42 @@ async def profile_codes_of(session: AsyncSession, contact_id: int) -> frozenset[
     return frozenset(codes)
 
 
-async def pending_invitation(
-    session: AsyncSession, contact_id: int, now: datetime
-) -> Invitation | None:
-    invitation = await session.scalar(
+async def latest_invitation(session: AsyncSession, contact_id: int) -> Invitation | None:
+    return await session.scalar(
         select(Invitation)
         .where(Invitation.contact_id == contact_id)
         .order_by(Invitation.id.desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     )
-    if invitation is not None and invitation.status_at(now) is InvitationStatus.PENDING:
-        return invitation
-    return None
+
+
+async def invitation_profile_codes(session: AsyncSession, invitation_id: int) -> frozenset[str]:
+    codes = await session.scalars(
+        select(InvitationSecurityProfile.security_profile_code).where(
+            InvitationSecurityProfile.invitation_id == invitation_id
+        )
+    )
+    return frozenset(codes)
 
 
 @dataclass(frozen=True, slots=True)
 class ManagedContact:
-    """A contact the viewer may manage, with what deciding that read (so nobody reads it again)."""
+    """A contact the viewer may manage, with what deciding that read (so nobody reads it again)
+    and the viewer it was decided for, as read under the organization's lock."""
 
     contact: Contact
     organization: Organization
     held_codes: frozenset[str]
-    pending_invitation: Invitation | None
+    latest_invitation: Invitation | None
+    latest_invitation_codes: frozenset[str]
+    viewer: Viewer
+
+    def pending_invitation(self, now: datetime) -> Invitation | None:
+        latest = self.latest_invitation
+        if latest is not None and latest.status_at(now) is InvitationStatus.PENDING:
+            return latest
+        return None
 
 
 async def managed_contact(
@@ -379,40 +399,43 @@ async def managed_contact(
 ) -> ManagedContact:
     """The contact, locked with its organization, if the viewer may manage it: NOT_FOUND when
     it cannot see it, Forbidden when it may not manage it, STALE for an old version."""
-    contact = await _visible_contact(session, viewer, contact_id)
+    contact, viewer = await _visible_contact(session, viewer, contact_id)
     organization = await session.get_one(Organization, contact.organization_id)
     held = await profile_codes_of(session, contact.id)
-    invitation = await pending_invitation(session, contact.id, now)
-    pending: frozenset[str] = frozenset()
-    if invitation is not None:
-        pending = frozenset(
-            await session.scalars(
-                select(InvitationSecurityProfile.security_profile_code).where(
-                    InvitationSecurityProfile.invitation_id == invitation.id
-                )
-            )
-        )
+    latest = await latest_invitation(session, contact.id)
+    latest_codes = await invitation_profile_codes(session, latest.id) if latest else frozenset()
     if not authorization.may_manage_contact(
-        viewer, organization, catalogue, held_codes=held, pending_invitation_codes=pending
+        viewer,
+        organization,
+        catalogue,
+        held_codes=held,
+        latest_invitation=latest,
+        latest_invitation_codes=latest_codes,
     ):
         raise Forbidden
     if expected_version is not None and expected_version != contact.version:
         raise fail(ErrorCode.STALE, Message.STALE, "input", "expectedVersion")
-    return ManagedContact(contact, organization, held, invitation)
+    return ManagedContact(contact, organization, held, latest, latest_codes, viewer)
 
 
-async def _visible_contact(session: AsyncSession, viewer: Viewer, contact_id: int) -> Contact:
+async def _visible_contact(
+    session: AsyncSession, viewer: Viewer, contact_id: int
+) -> tuple[Contact, Viewer]:
+    """The contact, with its organization locked, and the viewer read under that lock;
+    NOT_FOUND unless that viewer is a member of the contact's organization."""
     organization_id = await session.scalar(
         select(Contact.organization_id).where(Contact.id == contact_id)
     )
     if organization_id is None or not authorization.is_member(viewer, organization_id):
         raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
-    await lock_organization(session, organization_id)
+    _organization, viewer = await lock_organization(session, organization_id, viewer)
+    if not authorization.is_member(viewer, organization_id):
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
     contact = await session.scalar(
         select(Contact).where(Contact.id == contact_id).execution_options(populate_existing=True)
     )
     assert contact is not None
-    return contact
+    return contact, viewer
 
 
 async def _check_email_free(
@@ -422,10 +445,11 @@ async def _check_email_free(
     contact_id: int | None,
     problems: Problems,
 ) -> None:
-    if not email:
+    if not email or problems.about("email"):
+        # Only a valid address can be taken (and only a valid one may reach the database).
         return
     statement = select(func.count()).where(
-        Contact.organization_id == organization_id, Contact.email_key == email.casefold()
+        Contact.organization_id == organization_id, Contact.email_key == email_key(email)
     )
     if contact_id is not None:
         statement = statement.where(Contact.id != contact_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models import Contact, Invitation, InvitationStatus, Organization
+from models import Contact, Invitation, Organization
 from resolvers import authorization
 from resolvers.catalogue import Profile
 from resolvers.context import Context
@@ -65,13 +65,13 @@ def viewer_can_manage(ctx: Context, contact: Contact) -> MaybeAwaitable[bool]:
     latest = held(loaders.latest_invitation, contact.id)
     if organization_ is None or held_codes is None or latest is None:
         return _load_then_decide(ctx, contact)
-    pending: frozenset[str] = frozenset()
+    granted_codes: frozenset[str] = frozenset()
     invitation = latest.result()
-    if invitation is not None and invitation.status_at(ctx.now) is InvitationStatus.PENDING:
+    if invitation is not None:
         granted = held(loaders.invitation_profile_codes, invitation.id)
         if granted is None:
             return _load_then_decide(ctx, contact)
-        pending = granted.result()
+        granted_codes = granted.result()
     found = organization_.result()
     assert found is not None, "a contact's organization always exists"
     return authorization.may_manage_contact(
@@ -79,7 +79,8 @@ def viewer_can_manage(ctx: Context, contact: Contact) -> MaybeAwaitable[bool]:
         found,
         ctx.catalogue,
         held_codes=held_codes.result(),
-        pending_invitation_codes=pending,
+        latest_invitation=invitation,
+        latest_invitation_codes=granted_codes,
     )
 
 

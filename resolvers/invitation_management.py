@@ -10,7 +10,7 @@ import hmac
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mail import outbox
@@ -25,42 +25,42 @@ from models import (
     InvitationStatus,
     Organization,
 )
-from resolvers import audit_trail, authorization
-from resolvers.authorization import Viewer
+from resolvers import audit_trail, authorization, contact_management
+from resolvers.authorization import Forbidden, Viewer
 from resolvers.catalogue import Catalogue
 from resolvers.contact_management import (
+    ManagedContact,
+    invitation_profile_codes,
     lock_organization,
     managed_contact,
-    pending_invitation,
     profile_codes_of,
     revoke,
 )
 from resolvers.messages import Message
 from resolvers.tokens import MAX_TOKEN_LENGTH, hash_token, new_token
 from resolvers.user_errors import ErrorCode, UserErrors, fail
-from resolvers.validation import MESSAGE_MAX, Problems, optional_text
+from resolvers.validation import MESSAGE_MAX, ContactInput, Problems, optional_text
 from settings import Settings
 
 
 async def invite(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    managed: ManagedContact,
     catalogue: Catalogue,
     settings: Settings,
     now: datetime,
-    contact: Contact,
-    organization: Organization,
     profile_codes: Sequence[str],
     message: str | None,
     path: tuple[str, ...] = (),
 ) -> Invitation:
     """Invite an active contact without access; `path` prefixes the input paths of errors."""
+    contact, organization, viewer = managed.contact, managed.organization, managed.viewer
     if not contact.is_active:
         raise fail(ErrorCode.CONTACT_INACTIVE, Message.CONTACT_INACTIVE, "input", "contactId")
     if contact.has_access:
         raise fail(ErrorCode.ALREADY_HAS_ACCESS, Message.ALREADY_HAS_ACCESS, "input", "contactId")
-    if await pending_invitation(session, contact.id, now) is not None:
+    if managed.pending_invitation(now) is not None:
         raise fail(ErrorCode.ALREADY_INVITED, Message.ALREADY_INVITED, "input", "contactId")
 
     problems = Problems()
@@ -117,6 +117,41 @@ async def invite(
     return invitation
 
 
+async def add_contact_with_access(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
+    organization_id: int,
+    fields: ContactInput,
+    profile_codes: Sequence[str],
+    message: str | None,
+) -> tuple[Contact, Invitation]:
+    """Add a contact and invite it, in one change: both are kept, or neither."""
+    contact = await contact_management.add_contact(
+        session,
+        viewer=viewer,
+        catalogue=catalogue,
+        now=now,
+        organization_id=organization_id,
+        fields=fields,
+    )
+    managed = await managed_contact(session, viewer, catalogue, now, contact.id)
+    invitation = await invite(
+        session,
+        managed=managed,
+        catalogue=catalogue,
+        settings=settings,
+        now=now,
+        profile_codes=profile_codes,
+        message=message,
+        path=("invitation",),
+    )
+    return contact, invitation
+
+
 async def invite_contact(
     session: AsyncSession,
     *,
@@ -128,15 +163,12 @@ async def invite_contact(
     profile_codes: Sequence[str],
     message: str | None,
 ) -> Invitation:
-    managed = await managed_contact(session, viewer, catalogue, now, contact_id)
     return await invite(
         session,
-        viewer=viewer,
+        managed=await managed_contact(session, viewer, catalogue, now, contact_id),
         catalogue=catalogue,
         settings=settings,
         now=now,
-        contact=managed.contact,
-        organization=managed.organization,
         profile_codes=profile_codes,
         message=message,
     )
@@ -151,10 +183,12 @@ async def resend_invitation(
     now: datetime,
     invitation_id: int,
 ) -> Invitation:
-    """A new link and a new expiry for a pending or expired invitation; the old link dies."""
-    invitation, contact, organization = await _managed_invitation(
-        session, viewer, catalogue, now, invitation_id
-    )
+    """A new link and a new expiry for a pending or expired invitation; the old link dies.
+
+    The email goes to the contact's email as it is now, which the invitation then records.
+    """
+    invitation, managed = await _managed_invitation(session, viewer, catalogue, now, invitation_id)
+    contact, organization, viewer = managed.contact, managed.organization, managed.viewer
     if invitation.status_at(now) not in {InvitationStatus.PENDING, InvitationStatus.EXPIRED}:
         raise fail(
             ErrorCode.INVITATION_NOT_PENDING,
@@ -168,10 +202,7 @@ async def resend_invitation(
         raise fail(
             ErrorCode.ALREADY_HAS_ACCESS, Message.ALREADY_HAS_ACCESS, "input", "invitationId"
         )
-    latest = await session.scalar(
-        select(func.max(Invitation.id)).where(Invitation.contact_id == contact.id)
-    )
-    if latest != invitation.id:
+    if managed.latest_invitation is None or managed.latest_invitation.id != invitation.id:
         # A newer invitation superseded this one; resend that one instead.
         raise fail(
             ErrorCode.INVITATION_NOT_PENDING,
@@ -179,7 +210,14 @@ async def resend_invitation(
             "input",
             "invitationId",
         )
+    # The manage rule counted this invitation's profiles; a resend grants them anew, so the
+    # viewer must be able to assign each of them now, whatever that rule becomes.
+    assignable = authorization.assignable_profile_codes(viewer, organization, catalogue)
+    if not managed.latest_invitation_codes <= assignable:
+        raise Forbidden
+    previous_email, previous_expiry = invitation.email, invitation.expires_at
     token, invitation.token_hash = new_token()
+    invitation.email = contact.email
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=settings.invitation_ttl_days)
     await _email(
@@ -191,7 +229,10 @@ async def resend_invitation(
         contact,
         actor_id=viewer.account.id,
         now=now,
-        changes=[("expiresAt", None, invitation.expires_at.isoformat())],
+        changes=[
+            ("email", previous_email, invitation.email),
+            ("expiresAt", previous_expiry.isoformat(), invitation.expires_at.isoformat()),
+        ],
     )
     return invitation
 
@@ -205,9 +246,7 @@ async def revoke_invitation(
     invitation_id: int,
 ) -> Invitation:
     """Withdraw a pending invitation ("LaMPSS invitation withdrawn")."""
-    invitation, _contact, _organization = await _managed_invitation(
-        session, viewer, catalogue, now, invitation_id
-    )
+    invitation, managed = await _managed_invitation(session, viewer, catalogue, now, invitation_id)
     if invitation.status_at(now) is not InvitationStatus.PENDING:
         raise fail(
             ErrorCode.INVITATION_NOT_PENDING,
@@ -215,7 +254,7 @@ async def revoke_invitation(
             "input",
             "invitationId",
         )
-    revoke(session, invitation, viewer=viewer, now=now)
+    revoke(session, invitation, viewer=managed.viewer, now=now)
     return invitation
 
 
@@ -232,7 +271,7 @@ async def accept_invitation(
     )
     if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash or ""):
         raise fail(ErrorCode.INVALID, Message.INVALID_TOKEN, "input", "token")
-    await lock_organization(session, invitation.organization_id)
+    await lock_organization(session, invitation.organization_id, viewer)
     await session.refresh(invitation)
     contact = await session.get_one(Contact, invitation.contact_id, populate_existing=True)
 
@@ -260,20 +299,13 @@ async def accept_invitation(
 
     account = await session.get_one(Account, viewer.account.id)
     held = await profile_codes_of(session, contact.id)
-    granted = frozenset(
-        await session.scalars(
-            select(InvitationSecurityProfile.security_profile_code).where(
-                InvitationSecurityProfile.invitation_id == invitation.id
-            )
-        )
-    )
+    granted = await invitation_profile_codes(session, invitation.id)
     session.add_all(
         ContactSecurityProfile(contact_id=contact.id, security_profile_code=code)
         for code in sorted(granted - held)
     )
     before_email = contact.account_email
-    contact.account_id = account.id
-    contact.account_email = account.email
+    contact.link_account(account.id, account.email)
     contact.touch(now)
     invitation.accepted_at = now
     invitation.accepted_by_id = account.id
@@ -294,7 +326,7 @@ async def accept_invitation(
 
 async def _managed_invitation(
     session: AsyncSession, viewer: Viewer, catalogue: Catalogue, now: datetime, invitation_id: int
-) -> tuple[Invitation, Contact, Organization]:
+) -> tuple[Invitation, ManagedContact]:
     contact_id = await session.scalar(
         select(Invitation.contact_id).where(Invitation.id == invitation_id)
     )
@@ -305,7 +337,7 @@ async def _managed_invitation(
     except UserErrors:
         raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "invitationId") from None
     invitation = await session.get_one(Invitation, invitation_id, populate_existing=True)
-    return invitation, managed.contact, managed.organization
+    return invitation, managed
 
 
 async def _email(

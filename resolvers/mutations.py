@@ -128,41 +128,40 @@ async def create_organization(ctx: Context, data: CreateOrganizationInput) -> Pa
 async def add_contact(ctx: Context, data: AddContactInput) -> Payload:
     async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
         organization_id = decode(data.organization_id, NodeType.ORGANIZATION, "organizationId")
-        contact = await contact_management.add_contact(
-            session,
-            viewer=viewer,
-            catalogue=ctx.catalogue,
-            now=ctx.now,
-            organization_id=organization_id,
-            fields=ContactInput(
-                first_name=data.first_name,
-                last_name=data.last_name,
-                email=data.email,
-                title=data.title,
-                phone_numbers=_phones(data.phone_numbers),
-                preferred_language=data.preferred_language,
-                office_location=data.office_location,
-                position_type=data.position_type,
-                fte=data.fte,
-            ),
+        fields = ContactInput(
+            first_name=data.first_name,
+            last_name=data.last_name,
+            email=data.email,
+            title=data.title,
+            phone_numbers=_phones(data.phone_numbers),
+            preferred_language=data.preferred_language,
+            office_location=data.office_location,
+            position_type=data.position_type,
+            fte=data.fte,
         )
-        invitation = None
-        if data.invitation is not None:
-            organization = await session.get_one(Organization, organization_id)
-            invitation = await invitation_management.invite(
+        if data.invitation is None:
+            contact = await contact_management.add_contact(
                 session,
                 viewer=viewer,
                 catalogue=ctx.catalogue,
-                settings=ctx.settings,
                 now=ctx.now,
-                contact=contact,
-                organization=organization,
-                profile_codes=decode_profiles(
-                    data.invitation.security_profile_ids, "invitation", "securityProfileIds"
-                ),
-                message=data.invitation.message,
-                path=("invitation",),
+                organization_id=organization_id,
+                fields=fields,
             )
+            return Payload(contact=contact)
+        contact, invitation = await invitation_management.add_contact_with_access(
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            settings=ctx.settings,
+            now=ctx.now,
+            organization_id=organization_id,
+            fields=fields,
+            profile_codes=decode_profiles(
+                data.invitation.security_profile_ids, "invitation", "securityProfileIds"
+            ),
+            message=data.invitation.message,
+        )
         return Payload(contact=contact, invitation=invitation)
 
     return await run(ctx, use_case)

@@ -10,10 +10,20 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from models import Organization
+import pytest
+from sqlalchemy import update
+
+from auth import Claims, development_subject
+from models import Contact, Organization
+from models.database import RequestSession
+from resolvers import contact_management
+from resolvers.authorization import load_viewer
 from resolvers.ids import NodeType
+from resolvers.user_errors import ErrorCode, UserErrors
+from resolvers.validation import ContactInput
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api
+from tests.test_rules import CATALOGUE
 
 ROUNDS = 3
 
@@ -82,8 +92,11 @@ def administrators_with_access(organization_state: dict[str, Any]) -> list[str]:
 
 
 def result(body: dict[str, Any], field: str) -> str:
-    """ "ok" or the user errors' codes; a GraphQL error fails the test."""
-    assert "errors" not in body, body["errors"]
+    """ "ok", the user errors' codes, or FORBIDDEN for a caller that lost the right to act
+    while it waited for the organization's lock; any other GraphQL error fails the test."""
+    if "errors" in body:
+        assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"], body
+        return "FORBIDDEN"
     payload = body["data"][field]
     if payload["userErrors"]:
         return ",".join(error["code"] for error in payload["userErrors"])
@@ -332,3 +345,58 @@ async def test_two_contacts_added_at_once_with_the_same_email(api: Api, factory:
     assert results == ["TAKEN", "ok"]
     after = await state(api, organization, staff)
     assert len(after["contacts"]["nodes"]) == 2
+
+
+@pytest.mark.parametrize("change", ["update", "deactivate", "add"])
+async def test_a_change_decides_with_the_viewer_as_it_is_under_the_lock(
+    factory: Factory, change: str
+) -> None:
+    """The viewer is read when the request starts; an administrator deactivated after that,
+    while its request waited for the organization's lock, must not finish its change."""
+    organization = await factory.organization()
+    await factory.member(organization, "ORG_ADMIN", primary=True)
+    late = await factory.member(organization, "ORG_ADMIN")
+    target = await factory.contact(organization, title="Clerk")
+    claims = Claims(subject=development_subject(late.email), email=late.email, name=late.name)
+    async with factory.sessions() as session:
+        stale = await load_viewer(RequestSession(session), claims, factory.clock.now())
+        await session.commit()
+    assert stale.memberships  # the request began as an administrator
+    async with factory.sessions.begin() as session:
+        await session.execute(
+            update(Contact).where(Contact.id == late.contact_id).values(is_active=False)
+        )
+
+    async with factory.sessions() as session:
+        use_case = {
+            "update": lambda: contact_management.update_contact(
+                session,
+                viewer=stale,
+                catalogue=CATALOGUE,
+                now=factory.clock.now(),
+                contact_id=target.id,
+                expected_version=None,
+                fields=ContactInput(title="Director"),
+            ),
+            "deactivate": lambda: contact_management.deactivate_contact(
+                session,
+                viewer=stale,
+                catalogue=CATALOGUE,
+                now=factory.clock.now(),
+                contact_id=target.id,
+                expected_version=None,
+            ),
+            "add": lambda: contact_management.add_contact(
+                session,
+                viewer=stale,
+                catalogue=CATALOGUE,
+                now=factory.clock.now(),
+                organization_id=organization.id,
+                fields=ContactInput(first_name="New", last_name="Person", email="n@example.org"),
+            ),
+        }[change]
+        with pytest.raises(UserErrors) as refused:
+            await use_case()
+        await session.rollback()
+
+    assert [error.code for error in refused.value.errors] == [ErrorCode.NOT_FOUND]

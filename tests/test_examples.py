@@ -377,3 +377,41 @@ async def test_every_example_runs_against_the_demo_data(
     assert created["createOrganization"]["organization"]["viewerIsAdministrator"] is True
 
     assert examples.ran == RUN_ORDER
+
+
+EXPIRED_INVITATIONS = """
+query Expired($id: ID!) {
+  organization(id: $id) {
+    invitations(status: [EXPIRED]) {
+      nodes { id contact { lastName } securityProfiles { code } }
+    }
+  }
+}
+"""
+
+
+async def test_the_demo_area_administrator_cannot_revive_the_expired_invitation(
+    examples: Examples, demo_app: Starlette, settings: Settings, clock: Clock
+) -> None:
+    """The demo's expired invitation grants a case-management profile, which its funding
+    agreements administrator may not assign: resending it is not theirs to do."""
+    accounts = {account.role: account for account in await demo.seed(settings, now=clock.now())}
+    area_administrator = token_for(settings, accounts["Funding agreements administrator"])
+    home = await examples.api.data(
+        "{ viewer { organizations { nodes { id } } } }", token=area_administrator
+    )
+    [organization] = home["viewer"]["organizations"]["nodes"]
+    listed = await examples.api.data(
+        EXPIRED_INVITATIONS, {"id": organization["id"]}, token=area_administrator
+    )
+    [expired] = listed["organization"]["invitations"]["nodes"]
+    assert expired["contact"]["lastName"] in demo.EXPIRED_INVITATIONS
+    assert {profile["code"] for profile in expired["securityProfiles"]} == {"CM_VIEWER"}
+
+    body = await examples.api.execute(
+        (EXAMPLES / "resend-invitation.graphql").read_text(),
+        {"input": {"invitationId": expired["id"]}},
+        token=area_administrator,
+    )
+
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]

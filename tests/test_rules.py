@@ -6,11 +6,20 @@ hand, the catalogue equal to the contract's table.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from models import Account, Language, Organization, PhoneKind, PhoneNumber, SecurityArea
+from models import (
+    Account,
+    Invitation,
+    Language,
+    Organization,
+    PhoneKind,
+    PhoneNumber,
+    SecurityArea,
+)
 from resolvers import authorization
 from resolvers.authorization import Membership, Viewer
 from resolvers.catalogue import Catalogue, Profile
@@ -222,10 +231,11 @@ def test_an_administrator_elsewhere_administers_its_own_organization_only() -> N
     assert not authorization.is_administrator(elsewhere, ORGANIZATION_ID, CATALOGUE)
 
 
-# may_manage_contact: every profile held and pending must be assignable by the viewer
+# may_manage_contact: every profile held, and every profile the latest invitation can still
+# grant (pending, or expired and resendable), must be assignable by the viewer
 
 MANAGED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    # contact: (profiles held, profiles of its pending invitation)
+    # contact: (profiles held, profiles of its latest invitation)
     "no profile": (NONE, NONE),
     "FA_SIGNER": (frozenset({"FA_SIGNER"}), NONE),
     "FA_ADMIN": (frozenset({"FA_ADMIN"}), NONE),
@@ -238,8 +248,21 @@ MANAGED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 EVERY_CONTACT = frozenset(MANAGED)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
+def invitation(state: str) -> Invitation:
+    """An invitation in `state`: pending, expired, accepted or revoked at NOW."""
+    sent = NOW - timedelta(days=40 if state == "expired" else 1)
+    return Invitation(
+        sent_at=sent,
+        expires_at=sent + timedelta(days=30),
+        accepted_at=NOW if state == "accepted" else None,
+        revoked_at=NOW if state == "revoked" else None,
+    )
+
+
+@pytest.mark.parametrize("state", ["pending", "expired"])
 @pytest.mark.parametrize(
     ("name", "manageable"),
     [
@@ -258,16 +281,34 @@ EVERY_CONTACT = frozenset(MANAGED)
         ("account without contact", NONE),
     ],
 )
-def test_may_manage_contact(name: str, manageable: frozenset[str]) -> None:
+def test_may_manage_contact(state: str, name: str, manageable: frozenset[str]) -> None:
+    # An expired invitation counts as a pending one: a resend would revive it.
     who = VIEWERS[name]
     allowed = {
         contact
-        for contact, (held, pending) in MANAGED.items()
+        for contact, (held, granted) in MANAGED.items()
         if authorization.may_manage_contact(
-            who, CM_ORGANIZATION, CATALOGUE, held_codes=held, pending_invitation_codes=pending
+            who,
+            CM_ORGANIZATION,
+            CATALOGUE,
+            held_codes=held,
+            latest_invitation=invitation(state) if granted else None,
+            latest_invitation_codes=granted,
         )
     }
     assert allowed == manageable
+
+
+@pytest.mark.parametrize("state", ["accepted", "revoked"])
+def test_an_invitation_that_can_no_longer_grant_does_not_count(state: str) -> None:
+    assert authorization.may_manage_contact(
+        VIEWERS["FA_ADMIN"],
+        CM_ORGANIZATION,
+        CATALOGUE,
+        held_codes={"FA_SIGNER"},
+        latest_invitation=invitation(state),
+        latest_invitation_codes={"CM_VIEWER", "ORG_ADMIN"},
+    )
 
 
 def test_case_management_profiles_cannot_be_managed_where_they_cannot_be_assigned() -> None:
