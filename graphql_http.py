@@ -11,12 +11,16 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any
 
 from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
+
+from models.text import storable
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -25,6 +29,10 @@ MAX_BODY_BYTES = 1_000_000
 
 class BodyTooLarge(Exception):
     pass
+
+
+class UnstorableText(Exception):
+    """The request holds text that no database can store (a NUL, a lone surrogate)."""
 
 
 class RateLimited(Exception):
@@ -45,7 +53,34 @@ def decode_body(data: str | bytes) -> object:
         raise HTTPException(400, "Unable to parse request body as JSON") from None
     if not isinstance(decoded, dict | list):
         raise HTTPException(400, "The request body must be a JSON object.")
+    check_text(decoded)
     return decoded
+
+
+def check_text(value: object) -> None:
+    """Refuse a request any of whose texts (keys included, at any depth) cannot be stored:
+    JSON may spell a lone surrogate ("\\ud800") or a NUL, which no text column holds."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                raise UnstorableText
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id(request: Request) -> str:
+    """The proxy's `X-Request-Id` when it is a plain token, else a new one: it is echoed in
+    responses and logs, so nothing else is taken from it."""
+    given = request.headers.get("x-request-id", "")
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def wants_graphql_response(request: Request) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from graphql import OperationDefinitionNode, parse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models.text import storable
 
 _statements: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "sql_statements", default=None
@@ -42,8 +46,23 @@ def count_statements(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
 
 
+def operation_names(documents: Iterable[str]) -> frozenset[str]:
+    """The names of the operations that `documents` (GraphQL sources) define."""
+    return frozenset(
+        definition.name.value
+        for document in documents
+        for definition in parse(document).definitions
+        if isinstance(definition, OperationDefinitionNode) and definition.name is not None
+    )
+
+
 class Metrics:
-    def __init__(self) -> None:
+    """The service's Prometheus metrics. Labels come from bounded sets only: an operation is
+    labelled with its name when it is one of `known_operations` (the documents the project
+    ships), "anonymous" without a name, and "other" for any other name a client sends."""
+
+    def __init__(self, known_operations: frozenset[str] = frozenset()) -> None:
+        self.known_operations = known_operations
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "graphql_requests",
@@ -64,19 +83,42 @@ class Metrics:
             registry=self.registry,
         )
 
+    def operation_label(self, name: str | None) -> str:
+        if name is None:
+            return "anonymous"
+        return name if name in self.known_operations else "other"
+
+
+MAX_MESSAGE_CHARACTERS = 1000
+MAX_FIELD_CHARACTERS = 200
+MAX_TRACEBACK_CHARACTERS = 4000
+
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object a line, a few KB at most whatever a request carried: long values are
+    cut, a traceback keeps its end (where the exception is), and text that cannot be encoded
+    (a lone surrogate) is escaped."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _cut(record.getMessage(), MAX_MESSAGE_CHARACTERS),
         }
-        entry.update(getattr(record, "fields", {}))
+        for name, value in getattr(record, "fields", {}).items():
+            entry[name] = _cut(value, MAX_FIELD_CHARACTERS) if isinstance(value, str) else value
         if record.exc_info:
-            entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+            traceback = self.formatException(record.exc_info)
+            if len(traceback) > MAX_TRACEBACK_CHARACTERS:
+                traceback = "…" + traceback[-MAX_TRACEBACK_CHARACTERS:]
+            entry["traceback"] = traceback
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        return line if storable(line) else json.dumps(entry, ensure_ascii=True, default=str)
+
+
+def _cut(text: str, maximum: int) -> str:
+    return text if len(text) <= maximum else text[:maximum] + "…"
 
 
 LOG_CONFIG: dict[str, Any] = {

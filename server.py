@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +34,7 @@ from auth import Claims, TokenVerifier, issue_development_token
 from mail.outbox import OutboxSender
 from models import EmailDeliveryStatus, Language, OutboundEmail
 from models.database import RequestSession, create_engine, create_session_factory
-from observability import Metrics, StatementCounter, count_statements
+from observability import Metrics, StatementCounter, count_statements, operation_names
 from rate_limits import MemoryCounter, RateLimiter, RedisCounter
 from resolvers.authorization import load_viewer
 from resolvers.catalogue import CatalogueCache
@@ -80,7 +80,7 @@ class Services:
             catalogue=CatalogueCache(),
             clock=clock,
             outbox=OutboxSender(sessions, settings, clock=clock),
-            metrics=Metrics(),
+            metrics=Metrics(known_operations=KNOWN_OPERATIONS),
             limiter=RateLimiter(
                 RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter(),
                 per_account=settings.rate_limit_per_account,
@@ -95,6 +95,7 @@ class Services:
 
 
 GRAPHIQL = Path(__file__).resolve().parent / "graphiql"
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXAMPLE_OPERATION = """# Your organizations' contacts: primary first,
 # then by last name. Run it with Ctrl-Enter;
 # the Headers tab below says who you are.
@@ -126,6 +127,11 @@ query MyContacts {
 """
 
 
+KNOWN_OPERATIONS = operation_names(
+    [EXAMPLE_OPERATION, *(path.read_text() for path in sorted(EXAMPLES.glob("*.graphql")))]
+)
+
+
 class GraphQLEndpoint(GraphQL[Context, None]):
     """Strawberry's view, with the request's unit of work around each operation.
 
@@ -154,12 +160,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         started = time.perf_counter()
         statements = StatementCounter()
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request_id = graphql_http.request_id(request)
         language = language_from_header(request.headers.get("accept-language"))
         context = None
         try:
             if request.method == "POST":
                 await graphql_http.read_body(request)
+            else:
+                graphql_http.check_text(dict(request.query_params))
             claims = await self.services.verifier.verify(request.headers.get("authorization"))
             wait = await self.services.limiter.retry_after(
                 address=request.client.host if request.client else None,
@@ -178,6 +186,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 translate(Message.RATE_LIMITED, language, seconds=limited.seconds),
                 "RATE_LIMITED",
                 headers={"Retry-After": str(limited.seconds)},
+            )
+        except graphql_http.UnstorableText:
+            response = graphql_http.error_response(
+                request, 400, translate(Message.UNSTORABLE_TEXT, language), "BAD_USER_INPUT"
             )
         except graphql_http.BodyTooLarge:
             response = graphql_http.error_response(
@@ -209,11 +221,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self, response: Response, context: Context | None, duration: float, statements: int
     ) -> None:
         """One log line and the metrics of a request."""
-        operation = (context.operation_name if context else None) or "anonymous"
+        operation = context.operation_name if context else None
         outcome = "ok" if response.status_code < 400 else "rejected"
         metrics = self.services.metrics
-        metrics.requests.labels(operation, outcome).inc()
-        metrics.latency.labels(operation).observe(duration)
+        label = metrics.operation_label(operation)
+        metrics.requests.labels(label, outcome).inc()
+        metrics.latency.labels(label).observe(duration)
         viewer = context.viewer if context else None
         request_log.info(
             "graphql request",
@@ -237,10 +250,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return await super().process_result(request, result)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """GraphiQL from the project's own files: it works with no internet access."""
+        """GraphiQL from the project's own files: it works with no internet access.
+
+        In development, a visitor on this machine finds the demo administrator's token in
+        the Headers tab; a visitor from elsewhere (a shared development server) never does.
+        """
         settings = self.services.settings
         headers = ""
-        if settings.environment == "development" and settings.auth_jwt_secret:
+        if (
+            settings.environment == "development"
+            and settings.auth_jwt_secret
+            and _is_loopback(request.client.host if request.client else None)
+        ):
             administrator = demo.ORGANIZATION_ADMINISTRATOR
             token = issue_development_token(
                 settings, email=administrator.email, name=administrator.name
@@ -266,6 +287,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             viewer=await load_viewer(db, claims, now) if claims else None,
             request_id=request_id,
         )
+
+
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:

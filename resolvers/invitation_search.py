@@ -33,7 +33,8 @@ def invitations_statement(
 ) -> Select[Any]:
     statement = select(Invitation).where(Invitation.organization_id == organization_id)
     if statuses is not None:
+        # One condition a status, however often the client repeats it.
         statement = statement.where(
-            or_(false(), *(status_condition(status, now) for status in statuses))
+            or_(false(), *(status_condition(status, now) for status in sorted(set(statuses))))
         )
     return statement

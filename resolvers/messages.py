@@ -24,6 +24,8 @@ class Message(enum.StrEnum):
     RATE_LIMITED = "rate_limited"
     FIRST_AND_LAST = "first_and_last"
     TOO_MANY_IDS = "too_many_ids"
+    LIST_TOO_LONG = "list_too_long"
+    UNSTORABLE_TEXT = "unstorable_text"
     TOKEN_TOO_LONG = "token_too_long"  # noqa: S105 - a message key, not a secret
     REQUIRED = "required"
     TOO_LONG = "too_long"
@@ -97,6 +99,14 @@ CATALOGUE: dict[Message, tuple[str, str]] = {
     Message.TOO_MANY_IDS: (
         "Ask for at most {maximum} ids at once.",
         "Demandez au plus {maximum} identifiants à la fois.",
+    ),
+    Message.LIST_TOO_LONG: (
+        "A list in the arguments holds {length} items; at most {maximum} are accepted.",
+        "Une liste des arguments compte {length} éléments; au plus {maximum} sont acceptés.",
+    ),
+    Message.UNSTORABLE_TEXT: (
+        "The request holds text that is not valid: a NUL character or a lone surrogate.",
+        "La requête contient du texte non valide : un caractère NUL ou un demi-code isolé.",
     ),
     Message.TOKEN_TOO_LONG: (
         "The invitation token is too long.",

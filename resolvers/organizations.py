@@ -41,7 +41,7 @@ async def contacts(
             raise errors.bad_user_input(ctx.language, Message.MALFORMED_FILTER, argument=argument)
     profile_codes = None
     if profile_ids is not None:
-        profile_codes = [_profile_code(ctx, global_id) for global_id in profile_ids]
+        profile_codes = sorted({_profile_code(ctx, global_id) for global_id in profile_ids})
     # The contacts' fields ask for their organization (to decide who may manage them).
     ctx.loaders.organization.prime(organization.id, organization)
     search = ContactSearch(

@@ -11,14 +11,15 @@ from strawberry.extensions import SchemaExtension
 from models import Language
 from resolvers.context import Context
 from resolvers.messages import Message, translate
-from schema.cost import operation_cost
+from schema.cost import MAX_LIST_LENGTH, operation_cost
 
 logger = logging.getLogger("contacts.errors")
 
 
 class QueryCostLimiter(SchemaExtension):
-    """Refuses an operation whose calculated cost is above the limit, before it executes,
-    and reports the cost in the response's `extensions` (see schema.cost)."""
+    """Refuses an operation whose calculated cost is above the limit, or with a list argument
+    longer than the longest accepted, before it executes; reports the cost in the
+    response's `extensions` (see schema.cost)."""
 
     def __init__(self, *, maximum: int) -> None:
         self.maximum = maximum
@@ -27,18 +28,39 @@ class QueryCostLimiter(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
-            self.cost = operation_cost(
-                context.graphql_document, context.operation_name, context.variables
+            cost = operation_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
             )
-            if self.cost > self.maximum:
-                language = getattr(context.context, "language", Language.ENGLISH)
-                message = translate(
-                    Message.QUERY_TOO_COSTLY, language, cost=self.cost, maximum=self.maximum
+            self.cost = cost.total
+            language = getattr(context.context, "language", Language.ENGLISH)
+            refusal = None
+            if cost.unstorable_text:
+                refusal = GraphQLError(
+                    translate(Message.UNSTORABLE_TEXT, language),
+                    extensions={"code": "BAD_USER_INPUT"},
                 )
-                context.result = ExecutionResult(
-                    data=None,
-                    errors=[GraphQLError(message, extensions={"code": "QUERY_TOO_COSTLY"})],
+            elif cost.longest_list > MAX_LIST_LENGTH:
+                refusal = GraphQLError(
+                    translate(
+                        Message.LIST_TOO_LONG,
+                        language,
+                        length=cost.longest_list,
+                        maximum=MAX_LIST_LENGTH,
+                    ),
+                    extensions={"code": "BAD_USER_INPUT"},
                 )
+            elif cost.total > self.maximum:
+                refusal = GraphQLError(
+                    translate(
+                        Message.QUERY_TOO_COSTLY, language, cost=cost.total, maximum=self.maximum
+                    ),
+                    extensions={"code": "QUERY_TOO_COSTLY"},
+                )
+            if refusal is not None:
+                context.result = ExecutionResult(data=None, errors=[refusal])
         yield
 
     def get_results(self) -> dict[str, object]:

@@ -9,6 +9,7 @@ REQUIRE_POSTGRESQL=1 (as in CI), where that is a failure.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -82,10 +83,11 @@ def template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     asyncio.run(_postgresql_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-async def database_url(backend: str, template: str, tmp_path: Path) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def copy_of(backend: str, template: str, directory: Path) -> AsyncIterator[str]:
+    """A fresh database copied from `template`: its URL, dropped afterwards."""
     if backend == "sqlite":
-        path = tmp_path / "contacts.db"
+        path = directory / f"contacts-{uuid.uuid4().hex[:8]}.db"
         shutil.copyfile(template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
@@ -98,19 +100,30 @@ async def database_url(backend: str, template: str, tmp_path: Path) -> AsyncIter
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+async def database_url(backend: str, template: str, tmp_path: Path) -> AsyncIterator[str]:
+    async with copy_of(backend, template, tmp_path) as url:
+        yield url
+
+
+def settings_for(database_url: str, directory: Path) -> Settings:
+    """The settings every test application runs with, on `database_url`."""
     return Settings.from_mapping(
         {
             "APP_ENV": "test",
             "DATABASE_URL": database_url,
             "AUTH_JWT_SECRET": TEST_SECRET,
             "PUBLIC_URL": "http://contacts.test",
-            "MAIL_DIR": str(tmp_path / "mail"),
+            "MAIL_DIR": str(directory / "mail"),
             # Tests send many requests a minute as one account; test_rate_limits lowers these.
             "RATE_LIMIT_PER_ACCOUNT": "1000000",
             "RATE_LIMIT_PER_ADDRESS": "1000000",
         }
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return settings_for(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from models.database import create_engine
+from observability import JsonFormatter
 from resolvers.ids import NodeType
 from server import create_app
 from settings import Settings
@@ -153,6 +155,72 @@ async def test_depth_aliases_and_cost_have_limits(api: Api, factory: Factory) ->
     assert body["extensions"]["cost"]["requestedQueryCost"] > 1000
 
 
+COSTLY_PAGES = (
+    "query Costly($id: ID!, $size: Int{default}) {{ organization(id: $id) {{ "
+    "contacts(first: $size) {{ nodes {{ auditEvents(first: $size) {{ nodes {{ actor {{ name }} }} }} }} }} }} }}"
+)
+
+
+@pytest.mark.parametrize(
+    ("default", "variables"),
+    [
+        (" = 100", {}),  # the page size a variable's default gives
+        ("", {"size": 100.0}),  # a float that coerces to the Int 100
+        ("", {"size": 100}),
+    ],
+    ids=["default", "float", "int"],
+)
+async def test_the_cost_is_computed_on_the_coerced_arguments(
+    api: Api, factory: Factory, default: str, variables: dict[str, object]
+) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+
+    body = await api.execute(
+        COSTLY_PAGES.format(default=default),
+        {"id": gid(NodeType.ORGANIZATION, organization.id), **variables},
+        token=member.token,
+    )
+
+    assert error_codes(body) == ["QUERY_TOO_COSTLY"]
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 2 + 100 * (2 + 100 * 1)
+
+
+async def test_nodes_cost_one_item_per_id_even_from_a_default_list(api: Api) -> None:
+    ids = ", ".join(f'"{gid(NodeType.CONTACT, key)}"' for key in range(1, 51))
+    query = (
+        f"query Many($ids: [ID!]! = [{ids}]) "
+        "{ nodes(ids: $ids) { ... on Contact { organization { primaryContact { id } } } } }"
+    )
+
+    body = await api.execute(query, token=None)
+
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 50 * (1 + 2)
+
+
+async def test_a_list_argument_longer_than_100_is_refused_before_it_runs(
+    api: Api, factory: Factory
+) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+    query = (
+        "query Statuses($id: ID!, $status: [InvitationStatus!]) "
+        "{ organization(id: $id) { invitations(status: $status) { totalCount } } }"
+    )
+    variables = {"id": gid(NodeType.ORGANIZATION, organization.id)}
+
+    refused = await api.execute(
+        query, {**variables, "status": ["PENDING"] * 1001}, token=member.token
+    )
+    repeated = await api.execute(
+        query, {**variables, "status": ["PENDING"] * 100}, token=member.token
+    )
+
+    assert error_codes(refused) == ["BAD_USER_INPUT"]
+    assert "1001" in refused["errors"][0]["message"]
+    assert repeated["data"]["organization"]["invitations"]["totalCount"] == 0
+
+
 async def test_every_response_reports_its_cost(api: Api) -> None:
     body = await api.execute(PROFILES)
 
@@ -237,3 +305,99 @@ async def test_a_failure_before_the_operation_is_masked_too(
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert "req-456" in error["message"]
     assert any("req-456" in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+ADD_CONTACT = """
+mutation AddContact($input: AddContactInput!) {
+  addContact(input: $input) { contact { id } userErrors { field code } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "email",
+    ['"a\\ud800@example.org"', '"a\\u0000@example.org"'],
+    ids=["lone surrogate", "NUL"],
+)
+async def test_text_no_database_can_store_is_refused_at_the_edge(
+    api: Api, factory: Factory, email: str
+) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+    body = (
+        '{"query": ' + json.dumps(ADD_CONTACT) + ', "variables": {"input": {'
+        f'"organizationId": "{gid(NodeType.ORGANIZATION, organization.id)}", '
+        f'"firstName": "A", "lastName": "B", "email": {email}}}}}}}'
+    )
+
+    response = await api.client.post(
+        "/graphql",
+        content=body,
+        headers={"Authorization": f"Bearer {member.token}", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert error_codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+async def test_a_nul_spelled_in_a_graphql_string_is_refused_before_it_runs(
+    api: Api, factory: Factory
+) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+    query = (
+        "query($id: ID!) { organization(id: $id) { "
+        'contacts(filter: { lastName: "a\\u0000" }) { totalCount } } }'
+    )
+
+    body = await api.execute(
+        query, {"id": gid(NodeType.ORGANIZATION, organization.id)}, token=member.token
+    )
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body.get("data") is None
+
+
+async def test_operation_names_do_not_grow_the_metrics(client: httpx.AsyncClient) -> None:
+    before = (await client.get("/metrics")).text
+    for index in range(8):
+        name = f"Op{index}" + "x" * 10_000
+        await client.post("/graphql", json={"query": f"query {name} {PROFILES}"})
+    await client.post("/graphql", json={"query": f"query ListContacts {PROFILES}"})
+
+    after = (await client.get("/metrics")).text
+
+    assert len(after) < len(before) + 4_000
+    assert 'operation="other"' in after
+    assert 'operation="ListContacts"' in after
+    assert "xxxxxxxx" not in after
+
+
+async def test_a_log_line_stays_small_whatever_the_request(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = "Op" + "x" * 10_000
+    with caplog.at_level(logging.INFO, logger="contacts.requests"):
+        await api.post(f"query {name} {PROFILES}")
+
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert lines
+    assert all(len(line) < 4_000 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("address", "gets_token"),
+    [("127.0.0.1", True), ("::1", True), ("203.0.113.7", False), ("10.0.0.8", False)],
+)
+async def test_graphiql_hands_the_demo_token_to_visitors_on_this_machine_only(
+    settings: Settings, clock: Clock, address: str, gets_token: bool
+) -> None:
+    development = dataclasses.replace(settings, environment="development")
+    app = create_app(development, clock=clock.now)
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as http:
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+    await app.state.services.close()
+
+    assert page.status_code == 200
+    assert ("Bearer " in page.text) is gets_token
