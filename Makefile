@@ -47,7 +47,13 @@ bench-smoke: $(INSTALLED)
 	@command -v wrk > /dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null)
 	$(BIN)/python -m bench.run --smoke $(BENCH_ARGS)
 
-.PHONY: stress
+.PHONY: stress model-check
+
+## The model-based tests of the rules at length; MODEL_CHECK_EXAMPLES and MODEL_CHECK_STEPS
+## size them (200 sequences of 50 steps by default)
+model-check: $(INSTALLED)
+	MODEL_CHECK_PROFILE=long $(BIN)/pytest -q -s \
+		tests/test_authorization_model.py tests/test_identity_model.py $(PYTEST_ARGS)
 
 ## Load and fault checks against real servers on both databases (about 3 minutes)
 stress: $(INSTALLED)

@@ -28,7 +28,8 @@ class ContactFilter:
         ),
     )
     security_profile_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Contacts holding at least one of these profiles."
+        default=None,
+        description="Contacts holding at least one of these profiles (at most 100 ids).",
     )
     active_only: bool | None = strawberry.field(
         default=True,
@@ -71,7 +72,8 @@ class CreateOrganizationInput:
 class InvitationInput:
     security_profile_ids: list[strawberry.ID] = strawberry.field(
         description=(
-            "At least one; each must be assignable by the viewer. Granted when the invitee accepts."
+            "At least one, at most 100; each must be assignable by the viewer. Granted when the "
+            "invitee accepts."
         )
     )
     message: str | None = strawberry.field(
@@ -145,7 +147,8 @@ class InviteContactInput:
     )
     security_profile_ids: list[strawberry.ID] = strawberry.field(
         description=(
-            "At least one; each must be assignable by the viewer. Granted when the invitee accepts."
+            "At least one, at most 100; each must be assignable by the viewer. Granted when the "
+            "invitee accepts."
         )
     )
     message: str | None = strawberry.field(
@@ -228,7 +231,8 @@ class UpdateContactInput:
     security_profile_ids: strawberry.Maybe[list[strawberry.ID] | None] = strawberry.field(
         description=(
             "Replaces the profiles the viewer may assign; the contact's other profiles stay. "
-            "Each must be assignable by the viewer; null or an empty list removes them."
+            "Each must be assignable by the viewer (at most 100); null or an empty list removes "
+            "them."
         )
     )
 

@@ -305,7 +305,10 @@ class Organization(Node):
         status: Annotated[
             list[InvitationStatus] | None,
             strawberry.argument(
-                description="Only invitations in one of these statuses; every status when left out."
+                description=(
+                    "Only invitations in one of these statuses (at most 100 values, repeats "
+                    "count once); every status when left out."
+                )
             ),
         ] = None,
     ) -> InvitationConnection:

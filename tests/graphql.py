@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,9 @@ class Api:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        response = await self.client.post("/graphql", json=body, headers=all_headers)
+        # Encoded here, ASCII-escaped, so that any text (a lone surrogate too) can be sent.
+        all_headers.setdefault("Content-Type", "application/json")
+        response = await self.client.post("/graphql", content=json.dumps(body), headers=all_headers)
         assert_no_leak(response.text, self.settings)
         return response
 
