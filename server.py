@@ -11,7 +11,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
@@ -28,20 +27,26 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
-import demo
-import graphql_http
-from auth import Claims, TokenVerifier, issue_development_token
-from mail.outbox import OutboxSender
-from models import EmailDeliveryStatus, Language, OutboundEmail
-from models.database import RequestSession, create_engine, create_session_factory
-from observability import Metrics, StatementCounter, count_statements, operation_names
-from rate_limits import MemoryCounter, RateLimiter, RedisCounter
-from resolvers.authorization import load_viewer
-from resolvers.catalogue import CatalogueCache
-from resolvers.context import Context
-from resolvers.messages import Message, language_from_header, translate
-from schema import create_schema
-from settings import Settings
+from contacts_api import examples
+from contacts_api.edge import graphiql, graphql_over_http
+from contacts_api.edge.authentication import TokenVerifier, issue_development_token
+from contacts_api.edge.rate_limits import MemoryCounter, RateLimiter, RedisCounter
+from contacts_api.mail.outbox import OutboxSender
+from contacts_api.models import EmailDeliveryStatus, Language, OutboundEmail
+from contacts_api.models.database import RequestSession, create_engine, create_session_factory
+from contacts_api.resolvers.context import Context
+from contacts_api.rules import authorization
+from contacts_api.rules.authorization import Claims, load_viewer
+from contacts_api.rules.catalogue import CatalogueCache
+from contacts_api.rules.messages import Message, language_from_header, translate
+from contacts_api.runtime.observability import (
+    Metrics,
+    StatementCounter,
+    count_statements,
+    operation_names,
+)
+from contacts_api.runtime.settings import Settings
+from contacts_api.schema import create_schema
 
 logger = logging.getLogger("contacts.server")
 request_log = logging.getLogger("contacts.requests")
@@ -94,42 +99,7 @@ class Services:
             await self.limiter.counter.close()
 
 
-GRAPHIQL = Path(__file__).resolve().parent / "graphiql"
-EXAMPLES = Path(__file__).resolve().parent / "examples"
-EXAMPLE_OPERATION = """# Your organizations' contacts: primary first,
-# then by last name. Run it with Ctrl-Enter;
-# the Headers tab below says who you are.
-query MyContacts {
-  viewer {
-    account { name email }
-    organizations(first: 5) {
-      nodes {
-        name
-        viewerIsAdministrator
-        contacts(first: 10) {
-          totalCount
-          nodes {
-            firstName
-            lastName
-            isPrimary
-            isAdministrator
-            hasAccess
-            emails
-            securityProfiles { name }
-            invitation { status expiresAt }
-          }
-          pageInfo { hasNextPage endCursor }
-        }
-      }
-    }
-  }
-}
-"""
-
-
-KNOWN_OPERATIONS = operation_names(
-    [EXAMPLE_OPERATION, *(path.read_text() for path in sorted(EXAMPLES.glob("*.graphql")))]
-)
+KNOWN_OPERATIONS = operation_names([graphiql.EXAMPLE_OPERATION, *examples.documents()])
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -160,49 +130,49 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         started = time.perf_counter()
         statements = StatementCounter()
-        request_id = graphql_http.request_id(request)
+        request_id = graphql_over_http.request_id(request)
         language = language_from_header(request.headers.get("accept-language"))
         context = None
         try:
             if request.method == "POST":
-                await graphql_http.read_body(request)
+                await graphql_over_http.read_body(request)
             else:
-                graphql_http.check_text(dict(request.query_params))
+                graphql_over_http.check_text(dict(request.query_params))
             claims = await self.services.verifier.verify(request.headers.get("authorization"))
             wait = await self.services.limiter.retry_after(
                 address=request.client.host if request.client else None,
                 subject=claims.subject if claims else None,
             )
             if wait is not None:
-                raise graphql_http.RateLimited(wait)
+                raise graphql_over_http.RateLimited(wait)
             async with self.services.sessions() as session:
                 context = await self._context(RequestSession(session), claims, request_id, language)
                 response = await super().run(request, context, root_value)
                 await session.commit()
-        except graphql_http.RateLimited as limited:
-            response = graphql_http.error_response(
+        except graphql_over_http.RateLimited as limited:
+            response = graphql_over_http.error_response(
                 request,
                 429,
                 translate(Message.RATE_LIMITED, language, seconds=limited.seconds),
                 "RATE_LIMITED",
                 headers={"Retry-After": str(limited.seconds)},
             )
-        except graphql_http.UnstorableText:
-            response = graphql_http.error_response(
+        except graphql_over_http.UnstorableText:
+            response = graphql_over_http.error_response(
                 request, 400, translate(Message.UNSTORABLE_TEXT, language), "BAD_USER_INPUT"
             )
-        except graphql_http.BodyTooLarge:
-            response = graphql_http.error_response(
+        except graphql_over_http.BodyTooLarge:
+            response = graphql_over_http.error_response(
                 request, 413, "The request body is too large.", "PAYLOAD_TOO_LARGE"
             )
         except HTTPException as error:
-            status, code = graphql_http.request_error_code(error.status_code, error.reason)
-            response = graphql_http.error_response(request, status, error.reason, code)
+            status, code = graphql_over_http.request_error_code(error.status_code, error.reason)
+            response = graphql_over_http.error_response(request, status, error.reason, code)
         except Exception:
             # Outside the operation (signing in, committing): the same generic answer as
             # inside it, with the traceback in the log under the request's id.
             logger.exception("unexpected error (request %s)", request_id)
-            response = graphql_http.error_response(
+            response = graphql_over_http.error_response(
                 request,
                 500,
                 translate(Message.INTERNAL_ERROR, language, request_id=request_id),
@@ -210,7 +180,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             )
         else:
             status = getattr(request.state, "graphql_status", None)
-            response = graphql_http.adjust(response, request, status)
+            response = graphql_over_http.adjust(response, request, status)
         finally:
             statements.close()
         if not isinstance(response, HTMLResponse):
@@ -243,10 +213,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
 
     def decode_json(self, data: str | bytes) -> object:
-        return graphql_http.decode_body(data)
+        return graphql_over_http.decode_body(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
-        request.state.graphql_status = graphql_http.status_for(result, request)
+        request.state.graphql_status = graphql_over_http.status_for(result, request)
         return await super().process_result(request, result)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -262,16 +232,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             and settings.auth_jwt_secret
             and _is_loopback(request.client.host if request.client else None)
         ):
-            administrator = demo.ORGANIZATION_ADMINISTRATOR
-            token = issue_development_token(
-                settings, email=administrator.email, name=administrator.name
-            )
-            headers = json.dumps({"Authorization": f"Bearer {token}"}, indent=2)
-        page_settings = {"endpoint": "/graphql", "query": EXAMPLE_OPERATION, "headers": headers}
-        # "</" cannot end the script element that holds the settings.
-        encoded = json.dumps(page_settings).replace("</", "<\\/")
-        page = (GRAPHIQL / "index.html").read_text().replace("__SETTINGS__", encoded)
-        return HTMLResponse(page)
+            async with self.services.sessions() as session:
+                administrator = await authorization.an_organization_administrator(session)
+            if administrator is not None:
+                token = issue_development_token(
+                    settings,
+                    email=administrator.email,
+                    name=administrator.name,
+                    subject=administrator.subject,
+                )
+                headers = json.dumps({"Authorization": f"Bearer {token}"}, indent=2)
+        return HTMLResponse(graphiql.page(headers))
 
     async def _context(
         self, db: RequestSession, claims: Claims | None, request_id: str, language: Language
@@ -335,7 +306,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Mount("/graphiql/assets", StaticFiles(directory=GRAPHIQL / "assets"), name="graphiql"),
+            Mount(
+                "/graphiql/assets",
+                StaticFiles(packages=[(graphiql.PACKAGE, graphiql.ASSETS)]),
+                name="graphiql",
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

@@ -36,7 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.queries import contact_cursor, global_id
-from models.text import folded
+from contacts_api.models.text import folded
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100

@@ -31,9 +31,9 @@ from typing import Any
 import asyncpg
 from alembic.script import ScriptDirectory
 
-import migrations
-from models.database import create_engine
-from models.text import folded
+from contacts_api import migrations
+from contacts_api.models.database import create_engine
+from contacts_api.models.text import folded
 
 DATASET_VERSION = 2
 BASE_REVISION = "0001"

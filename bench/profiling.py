@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     workload, _facts = run._workload(config, arguments.database)
     os.environ.update(run._server_env(config, arguments.database))
 
-    from server import create_app
-    from settings import Settings
+    from contacts_api.runtime.settings import Settings
+    from contacts_api.server import create_app
 
     app = create_app(Settings.from_environment())
 

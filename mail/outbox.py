@@ -25,10 +25,10 @@ import aiosmtplib
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mail.rendering import EmailContent
-from models import EmailDeliveryStatus, OutboundEmail
-from models.database import SQLITE_BEGIN_OPTION
-from settings import Settings
+from contacts_api.mail.rendering import EmailContent
+from contacts_api.models import EmailDeliveryStatus, OutboundEmail
+from contacts_api.models.database import SQLITE_BEGIN_OPTION
+from contacts_api.runtime.settings import Settings
 
 logger = logging.getLogger("contacts.mail")
 

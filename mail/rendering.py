@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from models import Language
+from contacts_api.models import Language
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 NOVA_SCOTIA = ZoneInfo("America/Halifax")
 FRENCH_MONTHS = [
     "janvier",
@@ -43,7 +41,7 @@ ENGLISH_MONTHS = [
 ]
 
 _environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
+    loader=PackageLoader("contacts_api.mail", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     undefined=StrictUndefined,
     keep_trailing_newline=True,

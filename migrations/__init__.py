@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-SCRIPT_LOCATION = Path(__file__).resolve().parent
+SCRIPT_LOCATION = files(__name__)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -1,10 +1,10 @@
 """SQLAlchemy models and database access."""
 
-from models.accounts import Account
-from models.audit import AuditEvent
-from models.base import Base
-from models.contacts import Contact
-from models.enums import (
+from contacts_api.models.accounts import Account
+from contacts_api.models.audit import AuditEvent
+from contacts_api.models.base import Base
+from contacts_api.models.contacts import Contact
+from contacts_api.models.enums import (
     AuditAction,
     EmailDeliveryStatus,
     InvitationStatus,
@@ -12,11 +12,11 @@ from models.enums import (
     PhoneKind,
     SecurityArea,
 )
-from models.invitations import Invitation
-from models.organizations import Organization
-from models.outbox import OutboundEmail
-from models.phone_numbers import PhoneNumber
-from models.security_profiles import (
+from contacts_api.models.invitations import Invitation
+from contacts_api.models.organizations import Organization
+from contacts_api.models.outbox import OutboundEmail
+from contacts_api.models.phone_numbers import PhoneNumber
+from contacts_api.models.security_profiles import (
     ContactSecurityProfile,
     InvitationSecurityProfile,
     SecurityProfile,

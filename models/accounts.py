@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
-from models.emails import email_key
+from contacts_api.models.base import Base
+from contacts_api.models.emails import email_key
 
 
 class Account(Base):

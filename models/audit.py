@@ -8,8 +8,8 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
-from models.enums import AuditAction
+from contacts_api.models.base import Base
+from contacts_api.models.enums import AuditAction
 
 
 class AuditEvent(Base):

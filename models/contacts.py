@@ -6,11 +6,11 @@ from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import flag_modified
 
-from models.base import Base
-from models.emails import email_key
-from models.enums import Language
-from models.phone_numbers import PhoneNumber, PhoneNumberList
-from models.text import SORT_KEY_LENGTH, folded
+from contacts_api.models.base import Base
+from contacts_api.models.emails import email_key
+from contacts_api.models.enums import Language
+from contacts_api.models.phone_numbers import PhoneNumber, PhoneNumberList
+from contacts_api.models.text import SORT_KEY_LENGTH, folded
 
 # Sort and search keys compare byte-wise on both databases (see models.text.folded).
 SortKey = String(SORT_KEY_LENGTH).with_variant(String(SORT_KEY_LENGTH, collation="C"), "postgresql")

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
-from models.enums import InvitationStatus
+from contacts_api.models.base import Base
+from contacts_api.models.enums import InvitationStatus
 
 
 class Invitation(Base):

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
-from models.enums import EmailDeliveryStatus
+from contacts_api.models.base import Base
+from contacts_api.models.enums import EmailDeliveryStatus
 
 
 class OutboundEmail(Base):

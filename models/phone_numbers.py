@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from models.enums import PhoneKind
+from contacts_api.models.enums import PhoneKind
 
 DEFAULT_REGION = "CA"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
-from models.enums import SecurityArea
+from contacts_api.models.base import Base
+from contacts_api.models.enums import SecurityArea
 
 
 class SecurityProfile(Base):

@@ -7,10 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from resolvers import errors
-from resolvers.context import Context
-from resolvers.messages import Message
-from resolvers.pagination import (
+from contacts_api.models.pagination import (
     MAX_PAGE_SIZE,
     FirstAndLast,
     MalformedCursor,
@@ -19,6 +16,9 @@ from resolvers.pagination import (
     PageRequest,
     PageSizeOutOfRange,
 )
+from contacts_api.resolvers import errors
+from contacts_api.resolvers.context import Context
+from contacts_api.rules.messages import Message
 
 
 async def paginate(

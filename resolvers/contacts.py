@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models import Contact, Invitation, Organization
-from resolvers import authorization
-from resolvers.catalogue import Profile
-from resolvers.context import Context
-from resolvers.loaders import MaybeAwaitable, held, now_or_later, then
+from contacts_api.models import Contact, Invitation, Organization
+from contacts_api.resolvers.context import Context
+from contacts_api.resolvers.loaders import MaybeAwaitable, held, now_or_later, then
+from contacts_api.rules import authorization
+from contacts_api.rules.catalogue import Profile
 
 PROFILE_FIELDS = frozenset({"securityProfiles", "isAdministrator"})
 INVITATION_FIELDS = frozenset({"invitation"})

@@ -7,13 +7,13 @@ from datetime import datetime
 
 import strawberry
 
-from models import Language
-from models.database import RequestSession
-from resolvers import errors
-from resolvers.authorization import Viewer
-from resolvers.catalogue import Catalogue
-from resolvers.loaders import Loaders
-from settings import Settings
+from contacts_api.models import Language
+from contacts_api.models.database import RequestSession
+from contacts_api.resolvers import errors
+from contacts_api.resolvers.loaders import Loaders
+from contacts_api.rules.authorization import Viewer
+from contacts_api.rules.catalogue import Catalogue
+from contacts_api.runtime.settings import Settings
 
 
 @dataclass

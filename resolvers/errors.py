@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from models.enums import Language
-from resolvers.messages import Message, translate
+from contacts_api.models.enums import Language
+from contacts_api.rules.messages import Message, translate
 
 
 def unauthenticated(language: Language) -> GraphQLError:

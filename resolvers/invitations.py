@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from models import Account, Contact, EmailDeliveryStatus, Invitation, InvitationStatus
-from resolvers import authorization
-from resolvers.catalogue import Profile
-from resolvers.context import Context
-from resolvers.loaders import MaybeAwaitable, now_or_later, then
+from contacts_api.models import Account, Contact, EmailDeliveryStatus, Invitation, InvitationStatus
+from contacts_api.resolvers.context import Context
+from contacts_api.resolvers.loaders import MaybeAwaitable, now_or_later, then
+from contacts_api.rules import authorization
+from contacts_api.rules.catalogue import Profile
 
 
 async def contact(ctx: Context, invitation: Invitation) -> Contact:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import aggregate_strings
 from strawberry.dataloader import DataLoader
 
-from models import (
+from contacts_api.models import (
     Account,
     AuditEvent,
     Contact,
@@ -29,7 +29,7 @@ from models import (
     Organization,
     OutboundEmail,
 )
-from models.database import RequestSession
+from contacts_api.models.database import RequestSession
 
 Row = TypeVar("Row", Account, AuditEvent, Contact, Invitation, Organization)
 Key = TypeVar("Key", bound=Hashable)

@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Contact, Invitation, Organization
-from resolvers import contact_management, errors, ids, invitation_management
-from resolvers.authorization import Forbidden, Viewer
-from resolvers.context import Context
-from resolvers.ids import NodeType
-from resolvers.messages import Message
-from resolvers.user_errors import ErrorCode, RenderedUserError, UserError, UserErrors, fail
-from resolvers.validation import UNSET, ContactInput, PhoneInput
+from contacts_api.models import Contact, Invitation, Organization
+from contacts_api.resolvers import errors, ids
+from contacts_api.resolvers.context import Context
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.rules import contacts as contact_management
+from contacts_api.rules import invitations as invitation_management
+from contacts_api.rules.authorization import Forbidden, Viewer
+from contacts_api.rules.messages import Message
+from contacts_api.rules.user_errors import ErrorCode, RenderedUserError, UserError, UserErrors, fail
+from contacts_api.rules.validation import UNSET, ContactInput, PhoneInput
 
 if TYPE_CHECKING:
-    from schema.inputs import (
+    from contacts_api.schema.inputs import (
         AcceptInvitationInput,
         AddContactInput,
         CreateOrganizationInput,
@@ -149,7 +151,7 @@ async def add_contact(ctx: Context, data: AddContactInput) -> Payload:
                 fields=fields,
             )
             return Payload(contact=contact)
-        contact, invitation = await invitation_management.add_contact_with_access(
+        contact, invitation = await contact_management.add_contact_with_access(
             session,
             viewer=viewer,
             catalogue=ctx.catalogue,

@@ -6,17 +6,18 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
-from models.text import storable
-from resolvers import authorization, errors, ids
-from resolvers import contacts as contact_fields
-from resolvers.catalogue import Profile
-from resolvers.connections import paginate
-from resolvers.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
-from resolvers.context import Context
-from resolvers.invitation_search import INVITATION_ORDER, invitations_statement
-from resolvers.messages import Message
-from resolvers.pagination import Ordering, Page, PageRequest, SortKey
+from contacts_api.models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
+from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
+from contacts_api.models.invitation_search import INVITATION_ORDER, invitations_statement
+from contacts_api.models.pagination import Ordering, Page, PageRequest, SortKey
+from contacts_api.models.text import storable
+from contacts_api.resolvers import contacts as contact_fields
+from contacts_api.resolvers import errors, ids
+from contacts_api.resolvers.connections import paginate
+from contacts_api.resolvers.context import Context
+from contacts_api.rules import authorization
+from contacts_api.rules.catalogue import Profile
+from contacts_api.rules.messages import Message
 
 MAX_FILTER_LENGTH = 254
 AUDIT_ORDER = Ordering("audit", [SortKey(AuditEvent.id, "id", int, descending=True)])

@@ -9,13 +9,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import Account, AuditEvent, Contact, Invitation, InvitationStatus, Organization
-from resolvers import authorization, errors, ids
-from resolvers.catalogue import Profile
-from resolvers.context import Context
-from resolvers.ids import NodeType
-from resolvers.messages import Message
-from resolvers.tokens import MAX_TOKEN_LENGTH, hash_token
+from contacts_api.models import (
+    Account,
+    AuditEvent,
+    Contact,
+    Invitation,
+    InvitationStatus,
+    Organization,
+)
+from contacts_api.resolvers import errors, ids
+from contacts_api.resolvers.context import Context
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.rules import authorization
+from contacts_api.rules.catalogue import Profile
+from contacts_api.rules.invitation_tokens import MAX_TOKEN_LENGTH, hash_token
+from contacts_api.rules.messages import Message
 
 MAX_NODES = 100
 

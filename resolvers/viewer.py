@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import Contact, Organization
-from resolvers.authorization import Viewer
-from resolvers.connections import paginate
-from resolvers.context import Context
-from resolvers.pagination import Ordering, Page, PageRequest, SortKey
+from contacts_api.models import Contact, Organization
+from contacts_api.models.pagination import Ordering, Page, PageRequest, SortKey
+from contacts_api.resolvers.connections import paginate
+from contacts_api.resolvers.context import Context
+from contacts_api.rules.authorization import Viewer
 
 ORGANIZATION_ORDER = Ordering(
     "organizations",

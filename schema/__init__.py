@@ -19,11 +19,22 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 
-from schema.execution import ExecutionContext
-from schema.extensions import MaskUnexpectedErrors, QueryCostLimiter, RecordOperationName
-from schema.mutation import Mutation
-from schema.query import Query
-from schema.types import Account, AuditEvent, Contact, Invitation, Organization, SecurityProfile
+from contacts_api.schema.execution import ExecutionContext
+from contacts_api.schema.extensions import (
+    MaskUnexpectedErrors,
+    QueryCostLimiter,
+    RecordOperationName,
+)
+from contacts_api.schema.mutation import Mutation
+from contacts_api.schema.query import Query
+from contacts_api.schema.types import (
+    Account,
+    AuditEvent,
+    Contact,
+    Invitation,
+    Organization,
+    SecurityProfile,
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -42,7 +42,7 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_directive_values, get_variable_values
 
-from models.text import storable
+from contacts_api.models.text import storable
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100

@@ -12,8 +12,8 @@ from typing import TypeVar
 
 import strawberry
 
-import models
-from resolvers.user_errors import ErrorCode
+from contacts_api import models
+from contacts_api.rules.user_errors import ErrorCode
 
 E = TypeVar("E", bound=enum.Enum)
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from models import Language
-from resolvers.context import Context
-from resolvers.messages import Message, translate
-from schema.cost import MAX_LIST_LENGTH, operation_cost
+from contacts_api.models import Language
+from contacts_api.resolvers.context import Context
+from contacts_api.rules.messages import Message, translate
+from contacts_api.schema.cost import MAX_LIST_LENGTH, operation_cost
 
 logger = logging.getLogger("contacts.errors")
 

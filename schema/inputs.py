@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.enums import Language, PhoneKind
+from contacts_api.schema.enums import Language, PhoneKind
 
 
 @strawberry.input(

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import mutations
-from resolvers.context import Info
-from schema.inputs import (
+from contacts_api.resolvers import mutations
+from contacts_api.resolvers.context import Info
+from contacts_api.schema.inputs import (
     AcceptInvitationInput,
     AddContactInput,
     CreateOrganizationInput,
@@ -20,7 +20,7 @@ from schema.inputs import (
     SetPrimaryContactInput,
     UpdateContactInput,
 )
-from schema.payloads import (
+from contacts_api.schema.payloads import (
     AcceptInvitationPayload,
     AddContactPayload,
     CreateOrganizationPayload,

@@ -6,8 +6,8 @@ from typing import Any
 
 import strawberry
 
-from schema.enums import UserErrorCode
-from schema.types import Contact, Invitation, Organization
+from contacts_api.schema.enums import UserErrorCode
+from contacts_api.schema.types import Contact, Invitation, Organization
 
 
 def _user_errors() -> Any:

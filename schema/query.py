@@ -7,9 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import queries
-from resolvers.context import Info
-from schema.types import InvitationPreview, Node, Organization, SecurityProfile, Viewer
+from contacts_api.resolvers import queries
+from contacts_api.resolvers.context import Info
+from contacts_api.schema.types import InvitationPreview, Node, Organization, SecurityProfile, Viewer
 
 
 @strawberry.type(

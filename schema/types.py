@@ -12,18 +12,18 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import Parent
 
-import models
-from resolvers import contacts as contact_fields
-from resolvers import ids
-from resolvers import invitations as invitation_fields
-from resolvers import organizations as organization_fields
-from resolvers import viewer as viewer_fields
-from resolvers.authorization import Viewer as ViewerModel
-from resolvers.catalogue import Profile
-from resolvers.context import Info
-from resolvers.lookahead import selected_names
-from resolvers.pagination import Page, PageRequest
-from schema.enums import (
+from contacts_api import models
+from contacts_api.models.pagination import Page, PageRequest
+from contacts_api.resolvers import contacts as contact_fields
+from contacts_api.resolvers import ids
+from contacts_api.resolvers import invitations as invitation_fields
+from contacts_api.resolvers import organizations as organization_fields
+from contacts_api.resolvers import viewer as viewer_fields
+from contacts_api.resolvers.context import Info
+from contacts_api.resolvers.lookahead import selected_names
+from contacts_api.rules.authorization import Viewer as ViewerModel
+from contacts_api.rules.catalogue import Profile
+from contacts_api.schema.enums import (
     AuditAction,
     EmailDeliveryStatus,
     InvitationStatus,
@@ -31,7 +31,7 @@ from schema.enums import (
     PhoneKind,
     SecurityArea,
 )
-from schema.inputs import ContactFilter
+from contacts_api.schema.inputs import ContactFilter
 
 First = Annotated[
     int | None,

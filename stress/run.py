@@ -43,8 +43,8 @@ import httpx
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
-from models.database import create_engine
-from settings import normalize_database_url
+from contacts_api.models.database import create_engine
+from contacts_api.runtime.settings import normalize_database_url
 
 CONTACTS = Path(sys.executable).parent / "contacts"
 SECRET = "stress-secret-that-is-long-enough-for-hs256-0123456789"  # noqa: S105 - test only

@@ -21,10 +21,10 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-import migrations
-from models.database import create_engine, create_session_factory
-from server import create_app
-from settings import Settings
+from contacts_api import migrations
+from contacts_api.models.database import create_engine, create_session_factory
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.factories import Factory
 from tests.graphql import Api, CountingApi, StatementCounter

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth import development_subject, issue_development_token
-from models import (
+from contacts_api.edge.authentication import development_subject, issue_development_token
+from contacts_api.models import (
     Account,
     Contact,
     ContactSecurityProfile,
@@ -20,9 +20,9 @@ from models import (
     Organization,
     PhoneNumber,
 )
-from resolvers.ids import NodeType, encode
-from resolvers.tokens import new_token
-from settings import Settings
+from contacts_api.resolvers.ids import NodeType, encode
+from contacts_api.rules.invitation_tokens import new_token
+from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 
 _sequence = itertools.count(1)

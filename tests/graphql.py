@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from settings import Settings
+from contacts_api.runtime.settings import Settings
 
 
 class Api:

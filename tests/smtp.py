@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 
-from mail.outbox import OutboxSender
-from server import create_app
-from settings import Settings
+from contacts_api.mail.outbox import OutboxSender
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.graphql import Api
 

@@ -29,13 +29,13 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from auth import issue_development_token
-from models import Base, Invitation, OutboundEmail
-from models.database import create_engine
-from resolvers.ids import NodeType, encode
-from resolvers.tokens import hash_token
-from server import create_app
-from settings import Settings
+from contacts_api.edge.authentication import issue_development_token
+from contacts_api.models import Base, Invitation, OutboundEmail
+from contacts_api.models.database import create_engine
+from contacts_api.resolvers.ids import NodeType, encode
+from contacts_api.rules.invitation_tokens import hash_token
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.factories import Factory
 from tests.graphql import Api

@@ -26,11 +26,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy import func, select
 
-import cli
-from auth import Claims, TokenVerifier, issue_development_token
-from models import Account
-from server import create_app
-from settings import Settings
+from contacts_api.edge.authentication import TokenVerifier, issue_development_token
+from contacts_api.models import Account
+from contacts_api.rules.authorization import Claims
+from contacts_api.runtime import cli
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.factories import Factory, Person
 from tests.graphql import Api
 

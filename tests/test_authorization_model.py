@@ -43,17 +43,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models import (
+from contacts_api.models import (
     Contact,
     ContactSecurityProfile,
     Invitation,
     InvitationSecurityProfile,
 )
-from models.base import Base
-from models.database import create_engine, create_session_factory
-from models.emails import email_key
-from resolvers.ids import NodeType, decode
-from server import create_app
+from contacts_api.models.base import Base
+from contacts_api.models.database import create_engine, create_session_factory
+from contacts_api.models.emails import email_key
+from contacts_api.resolvers.ids import NodeType, decode
+from contacts_api.server import create_app
 from tests import operations
 from tests.clock import Clock
 from tests.conftest import copy_of, settings_for

@@ -13,17 +13,17 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from auth import Claims, development_subject
-from models import Contact, Organization
-from models.database import RequestSession
-from resolvers import contact_management
-from resolvers.authorization import load_viewer
-from resolvers.ids import NodeType
-from resolvers.user_errors import ErrorCode, UserErrors
-from resolvers.validation import ContactInput
+from contacts_api.edge.authentication import development_subject
+from contacts_api.models import Contact, Organization
+from contacts_api.models.database import RequestSession
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.rules import contacts as contact_management
+from contacts_api.rules.authorization import Claims, load_viewer
+from contacts_api.rules.user_errors import ErrorCode, UserErrors
+from contacts_api.rules.validation import ContactInput
+from tests.contract_catalogue import CATALOGUE
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api
-from tests.test_rules import CATALOGUE
 
 ROUNDS = 3
 

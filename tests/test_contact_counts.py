@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from models import Contact, Organization
-from resolvers.ids import NodeType
+from contacts_api.models import Contact, Organization
+from contacts_api.resolvers.ids import NodeType
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, CountingApi
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from models import Contact, Organization
-from resolvers.ids import NodeType
+from contacts_api.models import Contact, Organization
+from contacts_api.resolvers.ids import NodeType
 from tests.clock import Clock
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes

@@ -15,11 +15,11 @@ import pytest
 from graphql import OperationDefinitionNode, parse, validate
 from starlette.applications import Starlette
 
-import demo
-from auth import issue_development_token
-from schema import schema
-from server import create_app
-from settings import Settings
+from contacts_api.edge.authentication import issue_development_token
+from contacts_api.runtime import demo
+from contacts_api.runtime.settings import Settings
+from contacts_api.schema import schema
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.graphql import Api
 

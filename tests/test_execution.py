@@ -11,7 +11,7 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution import ExecutionContext
+from contacts_api.schema.execution import ExecutionContext
 
 
 @strawberry.enum

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from models import (
+from contacts_api.models import (
     AuditAction,
     AuditEvent,
     Contact,
@@ -19,7 +19,7 @@ from models import (
     PhoneKind,
     PhoneNumber,
 )
-from resolvers.ids import NodeType
+from contacts_api.resolvers.ids import NodeType
 from tests.clock import Clock
 from tests.factories import Factory, gid
 from tests.graphql import Api

@@ -35,8 +35,8 @@ from graphql import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resolvers.ids import NodeType
-from schema import schema
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.schema import schema
 from tests.factories import Factory, gid
 from tests.graphql import Api
 

@@ -36,19 +36,19 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from sqlalchemy import func, select
 
-from models import (
+from contacts_api.models import (
     Base,
     Contact,
     ContactSecurityProfile,
     Invitation,
     InvitationStatus,
 )
-from models.database import create_engine, create_session_factory
-from models.emails import email_key
-from models.text import folded
-from resolvers.ids import NodeType, encode
-from server import create_app
-from settings import Settings
+from contacts_api.models.database import create_engine, create_session_factory
+from contacts_api.models.emails import email_key
+from contacts_api.models.text import folded
+from contacts_api.resolvers.ids import NodeType, encode
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.factories import Factory
 

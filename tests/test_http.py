@@ -8,14 +8,15 @@ import logging
 from collections.abc import AsyncIterator
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import text
 
-from models.database import create_engine
-from observability import JsonFormatter
-from resolvers.ids import NodeType
-from server import create_app
-from settings import Settings
+from contacts_api.models.database import create_engine
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.runtime.observability import JsonFormatter
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.factories import Factory, gid
 from tests.graphql import Api, error_codes
@@ -390,8 +391,11 @@ async def test_a_log_line_stays_small_whatever_the_request(
     [("127.0.0.1", True), ("::1", True), ("203.0.113.7", False), ("10.0.0.8", False)],
 )
 async def test_graphiql_hands_the_demo_token_to_visitors_on_this_machine_only(
-    settings: Settings, clock: Clock, address: str, gets_token: bool
+    settings: Settings, clock: Clock, factory: Factory, address: str, gets_token: bool
 ) -> None:
+    organization = await factory.organization()
+    await factory.member(organization, "FA_ADMIN")
+    administrator = await factory.member(organization, "ORG_ADMIN")
     development = dataclasses.replace(settings, environment="development")
     app = create_app(development, clock=clock.now)
     transport = httpx.ASGITransport(app=app, client=(address, 50000))
@@ -401,3 +405,7 @@ async def test_graphiql_hands_the_demo_token_to_visitors_on_this_machine_only(
 
     assert page.status_code == 200
     assert ("Bearer " in page.text) is gets_token
+    if gets_token:
+        token = page.text.split("Bearer ")[1].split("\\")[0].split('"')[0]
+        claims = jwt.decode(token, settings.auth_jwt_secret, algorithms=["HS256"])
+        assert claims["email"] == administrator.email

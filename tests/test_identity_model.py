@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from models import Account
-from resolvers import authorization
+from contacts_api.models import Account
+from contacts_api.rules import authorization
 from tests import operations
 from tests.test_authorization_model import Run
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from mail.outbox import OutboxSender
-from models import Organization
-from resolvers.ids import NodeType
-from resolvers.tokens import hash_token
-from settings import Settings
+from contacts_api.mail.outbox import OutboxSender
+from contacts_api.models import Organization
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.rules.invitation_tokens import hash_token
+from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes

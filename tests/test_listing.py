@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import Organization
-from resolvers.ids import NodeType
+from contacts_api.models import Organization
+from contacts_api.resolvers.ids import NodeType
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
 

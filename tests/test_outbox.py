@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from mail.outbox import OutboxSender
-from models import Invitation, Language, OutboundEmail
-from models.database import create_engine, create_session_factory
-from resolvers.ids import NodeType
-from settings import Settings
+from contacts_api.mail.outbox import OutboxSender
+from contacts_api.models import Invitation, Language, OutboundEmail
+from contacts_api.models.database import create_engine, create_session_factory
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api

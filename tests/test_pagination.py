@@ -6,8 +6,8 @@ import base64
 import json
 from typing import Any
 
-from models import Organization
-from resolvers.ids import NodeType
+from contacts_api.models import Organization
+from contacts_api.resolvers.ids import NodeType
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
 

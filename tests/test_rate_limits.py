@@ -12,10 +12,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from auth import issue_development_token
-from rate_limits import RateLimiter, RedisCounter
-from server import create_app
-from settings import Settings
+from contacts_api.edge.authentication import issue_development_token
+from contacts_api.edge.rate_limits import RateLimiter, RedisCounter
+from contacts_api.runtime.settings import Settings
+from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.graphql import error_codes
 

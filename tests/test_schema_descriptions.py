@@ -17,9 +17,9 @@ from graphql import (
     is_specified_scalar_type,
 )
 
-from schema import schema
+from contacts_api.schema import schema
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "schema.graphql"
+CONTRACT = Path(__file__).resolve().parents[1] / "contract" / "schema.graphql"
 
 
 def descriptions(served: GraphQLSchema) -> Iterator[tuple[str, str | None]]:

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, text
 
-from models import Organization
-from models.database import create_engine
-from resolvers.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
-from resolvers.ids import NodeType
-from settings import Settings
+from contacts_api.models import Organization
+from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
+from contacts_api.models.database import create_engine
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.runtime.settings import Settings
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from resolvers.ids import NodeType
-from settings import Settings
+from contacts_api.resolvers.ids import NodeType
+from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory, gid
 from tests.smtp import Served, SmtpServer, serve

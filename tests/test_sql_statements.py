@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models import Organization, PhoneKind
-from models.phone_numbers import PhoneNumber
-from resolvers.ids import NodeType
+from contacts_api.models import Organization, PhoneKind
+from contacts_api.models.phone_numbers import PhoneNumber
+from contacts_api.resolvers.ids import NodeType
 from tests.factories import Factory, Person, gid
 from tests.graphql import CountingApi
 

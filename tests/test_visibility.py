@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from models import AuditAction, AuditEvent, Contact, Organization
-from resolvers.ids import NodeType
+from contacts_api.models import AuditAction, AuditEvent, Contact, Organization
+from contacts_api.resolvers.ids import NodeType
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models.emails import email_key
+from contacts_api.models.emails import email_key
 
 revision = "0004"
 down_revision = "0003"

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from settings import (
+from contacts_api.runtime.settings import (
     DEVELOPMENT_SECRET_FILE,
-    PROJECT_ROOT,
-    VAR_DIR,
     ConfigurationError,
     Settings,
     normalize_database_url,
@@ -23,12 +21,20 @@ JWKS = {
 }
 
 
-def test_defaults() -> None:
+@pytest.fixture(autouse=True)
+def working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test runs in a directory of its own: the state defaults to var/ in it."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_defaults(working_directory: Path) -> None:
     settings = Settings.from_mapping({"AUTH_JWT_SECRET": SECRET})
+    var = working_directory.resolve() / "var"
 
     assert settings.environment == "development"
-    assert settings.database_url == f"sqlite+aiosqlite:///{VAR_DIR / 'contacts.db'}"
-    assert VAR_DIR == PROJECT_ROOT / "var"
+    assert settings.state_dir == var
+    assert settings.database_url == f"sqlite+aiosqlite:///{var / 'contacts.db'}"
     assert settings.is_sqlite
     assert settings.auth_jwt_secret == SECRET
     assert settings.auth_jwks_url is None
@@ -42,7 +48,7 @@ def test_defaults() -> None:
     assert settings.smtp_password is None
     assert settings.smtp_starttls is True
     assert settings.mail_from
-    assert settings.mail_dir == VAR_DIR / "mail"
+    assert settings.mail_dir == var / "mail"
     assert settings.redis_url is None
 
 
@@ -184,16 +190,23 @@ def test_production_with_the_identity_provider_starts() -> None:
     assert settings.auth_jwks_url == JWKS["AUTH_JWKS_URL"]
 
 
-def test_development_without_a_secret_keeps_one_under_var() -> None:
+def test_development_without_a_secret_keeps_one_in_the_state_directory(
+    working_directory: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     first = Settings.from_mapping({})
     second = Settings.from_mapping({"APP_ENV": "test"})
+    elsewhere = tmp_path_factory.mktemp("state")
+    third = Settings.from_mapping({"CONTACTS_STATE_DIR": str(elsewhere)})
 
     assert first.auth_jwt_secret is not None
     assert len(first.auth_jwt_secret) >= 32
     assert second.auth_jwt_secret == first.auth_jwt_secret
-    assert DEVELOPMENT_SECRET_FILE.parent == VAR_DIR
-    assert DEVELOPMENT_SECRET_FILE.read_text().strip() == first.auth_jwt_secret
-    assert DEVELOPMENT_SECRET_FILE.stat().st_mode & 0o077 == 0
+    kept = working_directory / "var" / DEVELOPMENT_SECRET_FILE
+    assert kept.read_text().strip() == first.auth_jwt_secret
+    assert kept.stat().st_mode & 0o077 == 0
+    assert third.auth_jwt_secret != first.auth_jwt_secret
+    assert (elsewhere / DEVELOPMENT_SECRET_FILE).read_text().strip() == third.auth_jwt_secret
+    assert third.database_url == f"sqlite+aiosqlite:///{elsewhere.resolve() / 'contacts.db'}"
 
 
 def test_the_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:

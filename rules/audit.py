@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditAction, AuditEvent, Contact, PhoneNumber
+from contacts_api.models import AuditAction, AuditEvent, Contact, PhoneNumber
 
 
 def record(

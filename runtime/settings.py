@@ -2,6 +2,10 @@
 
 Every value is validated here so that a bad deployment fails at once with a message that
 names the variable, instead of failing later on the first request that needs it.
+
+Nothing is kept beside the code: the state (the SQLite default, the development secret, the
+development mail) lives in `CONTACTS_STATE_DIR`, by default `var/` in the working directory,
+and `.env` is read from the working directory.
 """
 
 from __future__ import annotations
@@ -15,10 +19,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-PROJECT_ROOT = Path(__file__).resolve().parent
-VAR_DIR = PROJECT_ROOT / "var"
-DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{VAR_DIR / 'contacts.db'}"
-DEVELOPMENT_SECRET_FILE = VAR_DIR / "development-jwt-secret"
+DEVELOPMENT_SECRET_FILE = "development-jwt-secret"  # noqa: S105 - a file name
 ENVIRONMENTS = ("development", "test", "production")
 MINIMUM_SECRET_LENGTH = 32
 
@@ -30,6 +31,7 @@ class ConfigurationError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     environment: str
+    state_dir: Path
     database_url: str
     auth_jwt_secret: str | None
     auth_jwks_url: str | None
@@ -61,7 +63,7 @@ class Settings:
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None
     ) -> Settings:
         """Read the process environment, completed by `.env` (the environment wins)."""
-        env_file = env_file if env_file is not None else PROJECT_ROOT / ".env"
+        env_file = env_file if env_file is not None else Path.cwd() / ".env"
         values: dict[str, str] = {}
         if env_file.is_file():
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
@@ -74,6 +76,7 @@ class Settings:
             value = values.get(name, "").strip()
             return value or None
 
+        state_dir = Path(text("CONTACTS_STATE_DIR") or Path.cwd() / "var").resolve()
         environment = (text("APP_ENV") or "development").lower()
         if environment not in ENVIRONMENTS:
             raise ConfigurationError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}")
@@ -95,7 +98,7 @@ class Settings:
                 raise ConfigurationError(
                     "production needs AUTH_JWKS_URL (or AUTH_JWT_SECRET) to check tokens"
                 )
-            jwt_secret = _development_secret()
+            jwt_secret = _development_secret(state_dir)
 
         redis_url = text("REDIS_URL")
         if redis_url is not None and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
@@ -106,7 +109,10 @@ class Settings:
 
         return cls(
             environment=environment,
-            database_url=normalize_database_url(text("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            state_dir=state_dir,
+            database_url=normalize_database_url(
+                text("DATABASE_URL") or f"sqlite:///{state_dir / 'contacts.db'}"
+            ),
             auth_jwt_secret=jwt_secret,
             auth_jwks_url=jwks_url,
             auth_issuer=issuer,
@@ -119,7 +125,7 @@ class Settings:
             smtp_password=text("SMTP_PASSWORD"),
             smtp_starttls=_boolean(values, "SMTP_STARTTLS", default=True),
             mail_from=text("MAIL_FROM") or "LaMPSS <no-reply@lampss.example>",
-            mail_dir=Path(text("MAIL_DIR") or VAR_DIR / "mail"),
+            mail_dir=Path(text("MAIL_DIR") or state_dir / "mail"),
             outbox_max_attempts=_integer(values, "OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
             outbox_retry_seconds=_integer(values, "OUTBOX_RETRY_SECONDS", 30, minimum=0),
             redis_url=redis_url,
@@ -149,14 +155,15 @@ def normalize_database_url(url: str) -> str:
     return f"{drivers[scheme]}://{rest}"
 
 
-def _development_secret() -> str:
-    """A random secret kept under var/, so development tokens survive restarts."""
-    if DEVELOPMENT_SECRET_FILE.is_file():
-        return DEVELOPMENT_SECRET_FILE.read_text().strip()
-    DEVELOPMENT_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+def _development_secret(state_dir: Path) -> str:
+    """A random secret kept in the state directory, so development tokens survive restarts."""
+    path = state_dir / DEVELOPMENT_SECRET_FILE
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    DEVELOPMENT_SECRET_FILE.write_text(secret)
-    DEVELOPMENT_SECRET_FILE.chmod(0o600)
+    path.write_text(secret)
+    path.chmod(0o600)
     return secret
 
 

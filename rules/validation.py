@@ -14,11 +14,11 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from models import Language, PhoneKind, PhoneNumber
-from models.emails import email_key
-from models.phone_numbers import InvalidPhoneNumber, parse_phone_number
-from resolvers.messages import Message
-from resolvers.user_errors import ErrorCode, UserError
+from contacts_api.models import Language, PhoneKind, PhoneNumber
+from contacts_api.models.emails import email_key
+from contacts_api.models.phone_numbers import InvalidPhoneNumber, parse_phone_number
+from contacts_api.rules.messages import Message
+from contacts_api.rules.user_errors import ErrorCode, UserError
 
 NAME_MAX = 100
 TEXT_MAX = 150

@@ -11,15 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from email_validator import EmailNotValidError, validate_email
 
-from models.emails import email_key
-from models.text import plain_text
-from settings import Settings
+from contacts_api.models.emails import email_key
+from contacts_api.models.text import plain_text
+from contacts_api.rules.authorization import Claims
+from contacts_api.runtime.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -29,21 +29,6 @@ MAX_TOKEN_LENGTH = 8192
 MAX_SUBJECT_LENGTH = 255
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Claims:
-    """Who the token says the caller is, checked once here: every claim is plain text that
-    every database stores (no control character, NUL or lone surrogate) and fits its column.
-
-    `subject` is kept exactly as issued (" X " is not "X"); `email_verified` is None when
-    the provider does not say.
-    """
-
-    subject: str
-    email: str
-    name: str | None
-    email_verified: bool | None = None
 
 
 class TokenVerifier:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-import migrations
-from auth import issue_development_token
-from mail.outbox import OutboxSender
-from models.database import create_engine, create_session_factory
-from observability import LOG_CONFIG
-from resolvers import authorization
-from settings import PROJECT_ROOT, ConfigurationError, Settings
+from contacts_api import migrations
+from contacts_api.edge.authentication import issue_development_token
+from contacts_api.mail.outbox import OutboxSender
+from contacts_api.models.database import create_engine, create_session_factory
+from contacts_api.rules import authorization
+from contacts_api.runtime.observability import LOG_CONFIG
+from contacts_api.runtime.settings import ConfigurationError, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     send.set_defaults(handler=_outbox_send)
 
     export = commands.add_parser("export-schema", help="write the schema as SDL")
-    export.add_argument("--output", type=Path, default=PROJECT_ROOT / "schema.graphql")
+    export.add_argument(
+        "--output", type=Path, default=Path("schema.graphql"), help="default: ./schema.graphql"
+    )
     export.set_defaults(handler=_export_schema)
     return parser
 
@@ -79,7 +81,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
     asyncio.run(_migrate(settings))
     print(f"GraphQL and GraphiQL on http://{arguments.host}:{arguments.port}/graphql", flush=True)
     uvicorn.run(
-        "server:app_from_environment",
+        "contacts_api.server:app_from_environment",
         factory=True,
         host=arguments.host,
         port=arguments.port,
@@ -106,7 +108,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _seed_demo(settings: Settings, _arguments: argparse.Namespace) -> None:
-    import demo
+    from contacts_api.runtime import demo
 
     asyncio.run(_migrate(settings))
     accounts = asyncio.run(demo.seed(settings))
@@ -169,7 +171,7 @@ def _outbox_send(settings: Settings, arguments: argparse.Namespace) -> None:
 
 
 def _export_schema(_settings: Settings, arguments: argparse.Namespace) -> None:
-    from schema import schema
+    from contacts_api.schema import schema
 
     arguments.output.write_text(str(schema) + "\n")
     print(f"wrote {arguments.output}")

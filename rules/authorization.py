@@ -15,8 +15,7 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth import Claims
-from models import (
+from contacts_api.models import (
     Account,
     Contact,
     ContactSecurityProfile,
@@ -24,9 +23,24 @@ from models import (
     Organization,
     SecurityArea,
 )
-from models.database import RequestSession
-from models.emails import email_key
-from resolvers.catalogue import Catalogue
+from contacts_api.models.database import RequestSession
+from contacts_api.models.emails import email_key
+from contacts_api.rules.catalogue import Catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """Who the token says the caller is, checked once here: every claim is plain text that
+    every database stores (no control character, NUL or lone surrogate) and fits its column.
+
+    `subject` is kept exactly as issued (" X " is not "X"); `email_verified` is None when
+    the provider does not say.
+    """
+
+    subject: str
+    email: str
+    name: str | None
+    email_verified: bool | None = None
 
 
 class Forbidden(Exception):
@@ -291,3 +305,16 @@ async def mark_staff(session: AsyncSession, email: str, *, now: datetime) -> int
         announcement.set_email(email, verified=None)
         session.add(announcement)
     return None
+
+
+async def an_organization_administrator(session: AsyncSession) -> Account | None:
+    """The first account with access as an organization administrator: GraphiQL's header in
+    development (after `contacts seed-demo`, the demo's administrator)."""
+    return await session.scalar(
+        select(Account)
+        .join(Contact, and_(Contact.account_id == Account.id, Contact.is_active))
+        .join(ContactSecurityProfile, ContactSecurityProfile.contact_id == Contact.id)
+        .where(ContactSecurityProfile.security_profile_code == "ORG_ADMIN")
+        .order_by(Contact.id)
+        .limit(1)
+    )

@@ -20,7 +20,7 @@ from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
 
-from models.text import storable
+from contacts_api.models.text import storable
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

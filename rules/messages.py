@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 
-from models.enums import Language
+from contacts_api.models.enums import Language
 
 
 class Message(enum.StrEnum):

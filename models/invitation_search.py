@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
-from models import Invitation, InvitationStatus
-from resolvers.pagination import Ordering, SortKey
+from contacts_api.models import Invitation, InvitationStatus
+from contacts_api.models.pagination import Ordering, SortKey
 
 INVITATION_ORDER = Ordering("invitations", [SortKey(Invitation.id, "id", int, descending=True)])
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
 
-from models import Contact, ContactSecurityProfile
-from models.emails import fold_ascii
-from models.text import folded, like_substring, prefix_bounds
-from resolvers.pagination import Ordering, SortKey
+from contacts_api.models import Contact, ContactSecurityProfile
+from contacts_api.models.emails import fold_ascii
+from contacts_api.models.pagination import Ordering, SortKey
+from contacts_api.models.text import folded, like_substring, prefix_bounds
 
 CONTACT_ORDER = Ordering(
     "contacts",

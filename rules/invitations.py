@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mail import outbox
-from mail.rendering import invitation_email
-from models import (
+from contacts_api.mail import outbox
+from contacts_api.mail.rendering import invitation_email
+from contacts_api.models import (
     Account,
     AuditAction,
     Contact,
@@ -25,22 +25,22 @@ from models import (
     InvitationStatus,
     Organization,
 )
-from resolvers import audit_trail, authorization, contact_management
-from resolvers.authorization import Forbidden, Viewer
-from resolvers.catalogue import Catalogue
-from resolvers.contact_management import (
+from contacts_api.rules import audit as audit_trail
+from contacts_api.rules import authorization
+from contacts_api.rules.access import (
     ManagedContact,
     invitation_profile_codes,
     lock_organization,
     managed_contact,
     profile_codes_of,
-    revoke,
 )
-from resolvers.messages import Message
-from resolvers.tokens import MAX_TOKEN_LENGTH, hash_token, new_token
-from resolvers.user_errors import ErrorCode, UserErrors, fail
-from resolvers.validation import MESSAGE_MAX, ContactInput, Problems, optional_text
-from settings import Settings
+from contacts_api.rules.authorization import Forbidden, Viewer
+from contacts_api.rules.catalogue import Catalogue
+from contacts_api.rules.invitation_tokens import MAX_TOKEN_LENGTH, hash_token, new_token
+from contacts_api.rules.messages import Message
+from contacts_api.rules.user_errors import ErrorCode, UserErrors, fail
+from contacts_api.rules.validation import MESSAGE_MAX, Problems, optional_text
+from contacts_api.runtime.settings import Settings
 
 
 async def invite(
@@ -115,41 +115,6 @@ async def invite(
         ],
     )
     return invitation
-
-
-async def add_contact_with_access(
-    session: AsyncSession,
-    *,
-    viewer: Viewer,
-    catalogue: Catalogue,
-    settings: Settings,
-    now: datetime,
-    organization_id: int,
-    fields: ContactInput,
-    profile_codes: Sequence[str],
-    message: str | None,
-) -> tuple[Contact, Invitation]:
-    """Add a contact and invite it, in one change: both are kept, or neither."""
-    contact = await contact_management.add_contact(
-        session,
-        viewer=viewer,
-        catalogue=catalogue,
-        now=now,
-        organization_id=organization_id,
-        fields=fields,
-    )
-    managed = await managed_contact(session, viewer, catalogue, now, contact.id)
-    invitation = await invite(
-        session,
-        managed=managed,
-        catalogue=catalogue,
-        settings=settings,
-        now=now,
-        profile_codes=profile_codes,
-        message=message,
-        path=("invitation",),
-    )
-    return contact, invitation
 
 
 async def invite_contact(
@@ -322,6 +287,21 @@ async def accept_invitation(
         ],
     )
     return contact
+
+
+def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now: datetime) -> None:
+    """Withdraw a pending invitation: its link stops working."""
+    invitation.revoked_at = now
+    invitation.revoked_by_id = viewer.account.id
+    audit_trail.record(
+        session,
+        action=AuditAction.INVITATION_REVOKED,
+        organization_id=invitation.organization_id,
+        actor_id=viewer.account.id,
+        contact_id=invitation.contact_id,
+        now=now,
+        changes=[("invitation", "PENDING", "REVOKED")],
+    )
 
 
 async def _managed_invitation(

@@ -11,29 +11,28 @@ what is really there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import (
+from contacts_api.models import (
     AuditAction,
     Contact,
     ContactSecurityProfile,
     Invitation,
-    InvitationSecurityProfile,
-    InvitationStatus,
     Organization,
 )
-from models.emails import email_key
-from resolvers import audit_trail, authorization
-from resolvers.authorization import Forbidden, Viewer
-from resolvers.catalogue import Catalogue
-from resolvers.messages import Message
-from resolvers.user_errors import ErrorCode, UserErrors, fail
-from resolvers.validation import (
+from contacts_api.models.emails import email_key
+from contacts_api.rules import audit as audit_trail
+from contacts_api.rules import authorization, invitations
+from contacts_api.rules.access import lock_organization, managed_contact, visible_contact
+from contacts_api.rules.authorization import Forbidden, Viewer
+from contacts_api.rules.catalogue import Catalogue
+from contacts_api.rules.messages import Message
+from contacts_api.rules.user_errors import ErrorCode, UserErrors, fail
+from contacts_api.rules.validation import (
     ORGANIZATION_NAME_MAX,
     UNSET,
     ContactInput,
@@ -41,18 +40,7 @@ from resolvers.validation import (
     clean_contact,
     required_text,
 )
-
-CONTACT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "phone_numbers",
-    "preferred_language",
-    "office_location",
-    "position_type",
-    "fte",
-)
+from contacts_api.runtime.settings import Settings
 
 
 async def create_organization(
@@ -130,6 +118,41 @@ async def add_contact(
         changes=audit_trail.differences({}, values),
     )
     return contact
+
+
+async def add_contact_with_access(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
+    organization_id: int,
+    fields: ContactInput,
+    profile_codes: Sequence[str],
+    message: str | None,
+) -> tuple[Contact, Invitation]:
+    """Add a contact and invite it, in one change: both are kept, or neither."""
+    contact = await add_contact(
+        session,
+        viewer=viewer,
+        catalogue=catalogue,
+        now=now,
+        organization_id=organization_id,
+        fields=fields,
+    )
+    managed = await managed_contact(session, viewer, catalogue, now, contact.id)
+    invitation = await invitations.invite(
+        session,
+        managed=managed,
+        catalogue=catalogue,
+        settings=settings,
+        now=now,
+        profile_codes=profile_codes,
+        message=message,
+        path=("invitation",),
+    )
+    return contact, invitation
 
 
 async def update_contact(
@@ -240,7 +263,7 @@ async def deactivate_contact(
         changes=[("isActive", True, False)],
     )
     if managed.pending_invitation(now) is not None:
-        revoke(session, managed.latest_invitation, viewer=viewer, now=now)
+        invitations.revoke(session, managed.latest_invitation, viewer=viewer, now=now)
     return contact
 
 
@@ -276,7 +299,7 @@ async def set_primary_contact(
     session: AsyncSession, *, viewer: Viewer, catalogue: Catalogue, now: datetime, contact_id: int
 ) -> tuple[Contact, Contact | None]:
     """Make the contact the primary one; returns it and the contact that was primary before."""
-    contact, viewer = await _visible_contact(session, viewer, contact_id)
+    contact, viewer = await visible_contact(session, viewer, contact_id)
     if not authorization.may_set_primary_contact(viewer, contact.organization_id, catalogue):
         raise Forbidden
     if not contact.is_active:
@@ -307,135 +330,6 @@ async def set_primary_contact(
                 changes=[("isPrimary", old, new)],
             )
     return contact, previous
-
-
-def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now: datetime) -> None:
-    """Withdraw a pending invitation: its link stops working."""
-    invitation.revoked_at = now
-    invitation.revoked_by_id = viewer.account.id
-    audit_trail.record(
-        session,
-        action=AuditAction.INVITATION_REVOKED,
-        organization_id=invitation.organization_id,
-        actor_id=viewer.account.id,
-        contact_id=invitation.contact_id,
-        now=now,
-        changes=[("invitation", "PENDING", "REVOKED")],
-    )
-
-
-async def lock_organization(
-    session: AsyncSession, organization_id: int, viewer: Viewer
-) -> tuple[Organization | None, Viewer]:
-    """The organization's row, locked until the transaction ends, and the viewer as it is
-    once the lock is held: every change decides with that viewer, never with what the
-    request read before (see `authorization.reload_viewer`).
-
-    SQLite needs no row lock: a writing request holds the database's write lock already.
-    """
-    organization = await session.scalar(
-        select(Organization)
-        .where(Organization.id == organization_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return organization, await authorization.reload_viewer(session, viewer)
-
-
-async def profile_codes_of(session: AsyncSession, contact_id: int) -> frozenset[str]:
-    codes = await session.scalars(
-        select(ContactSecurityProfile.security_profile_code).where(
-            ContactSecurityProfile.contact_id == contact_id
-        )
-    )
-    return frozenset(codes)
-
-
-async def latest_invitation(session: AsyncSession, contact_id: int) -> Invitation | None:
-    return await session.scalar(
-        select(Invitation)
-        .where(Invitation.contact_id == contact_id)
-        .order_by(Invitation.id.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)
-    )
-
-
-async def invitation_profile_codes(session: AsyncSession, invitation_id: int) -> frozenset[str]:
-    codes = await session.scalars(
-        select(InvitationSecurityProfile.security_profile_code).where(
-            InvitationSecurityProfile.invitation_id == invitation_id
-        )
-    )
-    return frozenset(codes)
-
-
-@dataclass(frozen=True, slots=True)
-class ManagedContact:
-    """A contact the viewer may manage, with what deciding that read (so nobody reads it again)
-    and the viewer it was decided for, as read under the organization's lock."""
-
-    contact: Contact
-    organization: Organization
-    held_codes: frozenset[str]
-    latest_invitation: Invitation | None
-    latest_invitation_codes: frozenset[str]
-    viewer: Viewer
-
-    def pending_invitation(self, now: datetime) -> Invitation | None:
-        latest = self.latest_invitation
-        if latest is not None and latest.status_at(now) is InvitationStatus.PENDING:
-            return latest
-        return None
-
-
-async def managed_contact(
-    session: AsyncSession,
-    viewer: Viewer,
-    catalogue: Catalogue,
-    now: datetime,
-    contact_id: int,
-    expected_version: int | None = None,
-) -> ManagedContact:
-    """The contact, locked with its organization, if the viewer may manage it: NOT_FOUND when
-    it cannot see it, Forbidden when it may not manage it, STALE for an old version."""
-    contact, viewer = await _visible_contact(session, viewer, contact_id)
-    organization = await session.get_one(Organization, contact.organization_id)
-    held = await profile_codes_of(session, contact.id)
-    latest = await latest_invitation(session, contact.id)
-    latest_codes = await invitation_profile_codes(session, latest.id) if latest else frozenset()
-    if not authorization.may_manage_contact(
-        viewer,
-        organization,
-        catalogue,
-        held_codes=held,
-        latest_invitation=latest,
-        latest_invitation_codes=latest_codes,
-    ):
-        raise Forbidden
-    if expected_version is not None and expected_version != contact.version:
-        raise fail(ErrorCode.STALE, Message.STALE, "input", "expectedVersion")
-    return ManagedContact(contact, organization, held, latest, latest_codes, viewer)
-
-
-async def _visible_contact(
-    session: AsyncSession, viewer: Viewer, contact_id: int
-) -> tuple[Contact, Viewer]:
-    """The contact, with its organization locked, and the viewer read under that lock;
-    NOT_FOUND unless that viewer is a member of the contact's organization."""
-    organization_id = await session.scalar(
-        select(Contact.organization_id).where(Contact.id == contact_id)
-    )
-    if organization_id is None or not authorization.is_member(viewer, organization_id):
-        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
-    _organization, viewer = await lock_organization(session, organization_id, viewer)
-    if not authorization.is_member(viewer, organization_id):
-        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "contactId")
-    contact = await session.scalar(
-        select(Contact).where(Contact.id == contact_id).execution_options(populate_existing=True)
-    )
-    assert contact is not None
-    return contact, viewer
 
 
 async def _check_email_free(

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from models.text import storable
+from contacts_api.models.text import storable
 
 _statements: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "sql_statements", default=None
@@ -124,7 +124,7 @@ def _cut(text: str, maximum: int) -> str:
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "observability.JsonFormatter"}},
+    "formatters": {"json": {"()": "contacts_api.runtime.observability.JsonFormatter"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stderr"], "level": "INFO"},
     "loggers": {

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from models import Language, SecurityArea, SecurityProfile
-from models.database import RequestSession
+from contacts_api.models import Language, SecurityArea, SecurityProfile
+from contacts_api.models.database import RequestSession
 
 
 @dataclass(frozen=True, slots=True)

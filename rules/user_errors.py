@@ -11,8 +11,8 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from models import Language
-from resolvers.messages import Message, translate
+from contacts_api.models import Language
+from contacts_api.rules.messages import Message, translate
 
 
 class ErrorCode(enum.StrEnum):

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth import development_subject
-from models import (
+from contacts_api.edge.authentication import development_subject
+from contacts_api.models import (
     Account,
     Contact,
     ContactSecurityProfile,
@@ -23,10 +23,10 @@ from models import (
     PhoneKind,
     PhoneNumber,
 )
-from models.database import create_engine, create_session_factory
-from models.text import folded
-from resolvers.tokens import new_token
-from settings import Settings
+from contacts_api.models.database import create_engine, create_session_factory
+from contacts_api.models.text import folded
+from contacts_api.rules.invitation_tokens import new_token
+from contacts_api.runtime.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from models.database import RequestSession
-from models.text import storable
+from contacts_api.models.database import RequestSession
+from contacts_api.models.text import storable
 
 T = TypeVar("T")
 
