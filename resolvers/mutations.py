@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,52 +26,92 @@ from contacts_api.rules.user_errors import ErrorCode, RenderedUserError, UserErr
 from contacts_api.rules.validation import UNSET, ContactInput, PhoneInput
 
 if TYPE_CHECKING:
-    from contacts_api.schema.inputs import (
-        AcceptInvitationInput,
+    from contacts_api.schema.contacts import (
         AddContactInput,
-        CreateOrganizationInput,
         DeactivateContactInput,
-        InviteContactInput,
         PhoneNumberInput,
         ReactivateContactInput,
-        ResendInvitationInput,
-        RevokeInvitationInput,
         SetPrimaryContactInput,
         UpdateContactInput,
     )
+    from contacts_api.schema.invitations import (
+        AcceptInvitationInput,
+        InviteContactInput,
+        ResendInvitationInput,
+        RevokeInvitationInput,
+    )
+    from contacts_api.schema.organizations import CreateOrganizationInput
 
 
-@dataclass
-class Payload:
-    """What any mutation answers; each payload type reads the attributes it has."""
+Errors = list[RenderedUserError]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationChange:
+    """What createOrganization answers."""
 
     organization: Organization | None = None
+    user_errors: Errors = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChange:
+    """What a change to one contact answers (update, deactivate, reactivate, accept)."""
+
+    contact: Contact | None = None
+    user_errors: Errors = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AddedContact:
+    """What addContact answers: the contact, and its invitation when it was invited."""
+
     contact: Contact | None = None
     invitation: Invitation | None = None
+    user_errors: Errors = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationChange:
+    """What a change to an invitation answers (invite, resend, revoke)."""
+
+    invitation: Invitation | None = None
+    contact: Contact | None = None
+    user_errors: Errors = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryChange:
+    """What setPrimaryContact answers."""
+
+    contact: Contact | None = None
     previous_primary_contact: Contact | None = None
-    user_errors: list[RenderedUserError] = field(default_factory=list)
+    user_errors: Errors = field(default_factory=list)
 
 
-UseCase = Callable[[AsyncSession, Viewer], Awaitable[Payload]]
+Result = TypeVar(
+    "Result", OrganizationChange, ContactChange, AddedContact, InvitationChange, PrimaryChange
+)
+UseCase = Callable[[AsyncSession, Viewer], Awaitable[Result]]
 
 
-async def run(ctx: Context, use_case: UseCase) -> Payload:
-    """The unit of work of one mutation field."""
+async def run(ctx: Context, answer: type[Result], use_case: UseCase[Result]) -> Result:
+    """The unit of work of one mutation field; `answer` holds the user errors, if any."""
     viewer = ctx.signed_in()
     await ctx.db.begin_write()
     session = ctx.db.session
     try:
         async with session.begin_nested():
-            payload = await use_case(session, viewer)
+            result = await use_case(session, viewer)
     except UserErrors as problems:
-        return Payload(user_errors=[error.rendered(ctx.language) for error in problems.errors])
+        return answer(user_errors=[error.rendered(ctx.language) for error in problems.errors])
     except StaleDataError:
         stale = UserError(ErrorCode.STALE, Message.STALE, ("input", "expectedVersion"))
-        return Payload(user_errors=[stale.rendered(ctx.language)])
+        return answer(user_errors=[stale.rendered(ctx.language)])
     except Forbidden:
         raise errors.forbidden(ctx.language) from None
     ctx.renew_loaders()
-    return payload
+    return result
 
 
 def decode(global_id: str, node_type: NodeType, *path: str) -> int:
@@ -113,8 +153,8 @@ def _given_or_none(value: Any) -> Any:
     return None if given is UNSET else given
 
 
-async def create_organization(ctx: Context, data: CreateOrganizationInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def create_organization(ctx: Context, data: CreateOrganizationInput) -> OrganizationChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> OrganizationChange:
         organization = await contact_management.create_organization(
             session,
             viewer=viewer,
@@ -122,13 +162,13 @@ async def create_organization(ctx: Context, data: CreateOrganizationInput) -> Pa
             name=data.name,
             provides_case_management=data.provides_case_management,
         )
-        return Payload(organization=organization)
+        return OrganizationChange(organization=organization)
 
-    return await run(ctx, use_case)
+    return await run(ctx, OrganizationChange, use_case)
 
 
-async def add_contact(ctx: Context, data: AddContactInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def add_contact(ctx: Context, data: AddContactInput) -> AddedContact:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> AddedContact:
         organization_id = decode(data.organization_id, NodeType.ORGANIZATION, "organizationId")
         fields = ContactInput(
             first_name=data.first_name,
@@ -150,7 +190,7 @@ async def add_contact(ctx: Context, data: AddContactInput) -> Payload:
                 organization_id=organization_id,
                 fields=fields,
             )
-            return Payload(contact=contact)
+            return AddedContact(contact=contact)
         contact, invitation = await contact_management.add_contact_with_access(
             session,
             viewer=viewer,
@@ -164,13 +204,13 @@ async def add_contact(ctx: Context, data: AddContactInput) -> Payload:
             ),
             message=data.invitation.message,
         )
-        return Payload(contact=contact, invitation=invitation)
+        return AddedContact(contact=contact, invitation=invitation)
 
-    return await run(ctx, use_case)
+    return await run(ctx, AddedContact, use_case)
 
 
-async def update_contact(ctx: Context, data: UpdateContactInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def update_contact(ctx: Context, data: UpdateContactInput) -> ContactChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> ContactChange:
         contact_id = decode(data.contact_id, NodeType.CONTACT, "contactId")
         profile_ids = _given(data.security_profile_ids)
         phone_numbers = _given(data.phone_numbers)
@@ -198,16 +238,16 @@ async def update_contact(ctx: Context, data: UpdateContactInput) -> Payload:
                 else decode_profiles(profile_ids, "securityProfileIds")
             ),
         )
-        return Payload(contact=contact)
+        return ContactChange(contact=contact)
 
-    return await run(ctx, use_case)
+    return await run(ctx, ContactChange, use_case)
 
 
-async def deactivate_contact(ctx: Context, data: DeactivateContactInput) -> Payload:
+async def deactivate_contact(ctx: Context, data: DeactivateContactInput) -> ContactChange:
     return await _change_activity(ctx, data, contact_management.deactivate_contact)
 
 
-async def reactivate_contact(ctx: Context, data: ReactivateContactInput) -> Payload:
+async def reactivate_contact(ctx: Context, data: ReactivateContactInput) -> ContactChange:
     return await _change_activity(ctx, data, contact_management.reactivate_contact)
 
 
@@ -215,8 +255,8 @@ async def _change_activity(
     ctx: Context,
     data: DeactivateContactInput | ReactivateContactInput,
     change: Callable[..., Awaitable[Contact]],
-) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+) -> ContactChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> ContactChange:
         contact = await change(
             session,
             viewer=viewer,
@@ -225,13 +265,13 @@ async def _change_activity(
             contact_id=decode(data.contact_id, NodeType.CONTACT, "contactId"),
             expected_version=data.expected_version,
         )
-        return Payload(contact=contact)
+        return ContactChange(contact=contact)
 
-    return await run(ctx, use_case)
+    return await run(ctx, ContactChange, use_case)
 
 
-async def set_primary_contact(ctx: Context, data: SetPrimaryContactInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def set_primary_contact(ctx: Context, data: SetPrimaryContactInput) -> PrimaryChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> PrimaryChange:
         contact, previous = await contact_management.set_primary_contact(
             session,
             viewer=viewer,
@@ -239,13 +279,13 @@ async def set_primary_contact(ctx: Context, data: SetPrimaryContactInput) -> Pay
             now=ctx.now,
             contact_id=decode(data.contact_id, NodeType.CONTACT, "contactId"),
         )
-        return Payload(contact=contact, previous_primary_contact=previous)
+        return PrimaryChange(contact=contact, previous_primary_contact=previous)
 
-    return await run(ctx, use_case)
+    return await run(ctx, PrimaryChange, use_case)
 
 
-async def invite_contact(ctx: Context, data: InviteContactInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def invite_contact(ctx: Context, data: InviteContactInput) -> InvitationChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> InvitationChange:
         invitation = await invitation_management.invite_contact(
             session,
             viewer=viewer,
@@ -257,13 +297,13 @@ async def invite_contact(ctx: Context, data: InviteContactInput) -> Payload:
             message=data.message,
         )
         contact = await session.get_one(Contact, invitation.contact_id)
-        return Payload(invitation=invitation, contact=contact)
+        return InvitationChange(invitation=invitation, contact=contact)
 
-    return await run(ctx, use_case)
+    return await run(ctx, InvitationChange, use_case)
 
 
-async def resend_invitation(ctx: Context, data: ResendInvitationInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def resend_invitation(ctx: Context, data: ResendInvitationInput) -> InvitationChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> InvitationChange:
         invitation = await invitation_management.resend_invitation(
             session,
             viewer=viewer,
@@ -272,13 +312,13 @@ async def resend_invitation(ctx: Context, data: ResendInvitationInput) -> Payloa
             now=ctx.now,
             invitation_id=decode(data.invitation_id, NodeType.INVITATION, "invitationId"),
         )
-        return Payload(invitation=invitation)
+        return InvitationChange(invitation=invitation)
 
-    return await run(ctx, use_case)
+    return await run(ctx, InvitationChange, use_case)
 
 
-async def revoke_invitation(ctx: Context, data: RevokeInvitationInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def revoke_invitation(ctx: Context, data: RevokeInvitationInput) -> InvitationChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> InvitationChange:
         invitation = await invitation_management.revoke_invitation(
             session,
             viewer=viewer,
@@ -286,16 +326,16 @@ async def revoke_invitation(ctx: Context, data: RevokeInvitationInput) -> Payloa
             now=ctx.now,
             invitation_id=decode(data.invitation_id, NodeType.INVITATION, "invitationId"),
         )
-        return Payload(invitation=invitation)
+        return InvitationChange(invitation=invitation)
 
-    return await run(ctx, use_case)
+    return await run(ctx, InvitationChange, use_case)
 
 
-async def accept_invitation(ctx: Context, data: AcceptInvitationInput) -> Payload:
-    async def use_case(session: AsyncSession, viewer: Viewer) -> Payload:
+async def accept_invitation(ctx: Context, data: AcceptInvitationInput) -> ContactChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> ContactChange:
         contact = await invitation_management.accept_invitation(
             session, viewer=viewer, catalogue=ctx.catalogue, now=ctx.now, token=data.token
         )
-        return Payload(contact=contact)
+        return ContactChange(contact=contact)
 
-    return await run(ctx, use_case)
+    return await run(ctx, ContactChange, use_case)

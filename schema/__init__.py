@@ -19,22 +19,20 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 
+from contacts_api.schema.accounts import Account
+from contacts_api.schema.audit import AuditEvent
+from contacts_api.schema.contacts import Contact
 from contacts_api.schema.execution import ExecutionContext
 from contacts_api.schema.extensions import (
     MaskUnexpectedErrors,
     QueryCostLimiter,
     RecordOperationName,
 )
+from contacts_api.schema.invitations import Invitation
 from contacts_api.schema.mutation import Mutation
+from contacts_api.schema.organizations import Organization
+from contacts_api.schema.profiles import SecurityProfile
 from contacts_api.schema.query import Query
-from contacts_api.schema.types import (
-    Account,
-    AuditEvent,
-    Contact,
-    Invitation,
-    Organization,
-    SecurityProfile,
-)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -1,4 +1,4 @@
-"""The root query type."""
+"""The root query type: objects by id here, the rest from each domain's queries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import strawberry
 
 from contacts_api.resolvers import queries
 from contacts_api.resolvers.context import Info
-from contacts_api.schema.types import InvitationPreview, Node, Organization, SecurityProfile, Viewer
+from contacts_api.schema.invitations import InvitationQueries
+from contacts_api.schema.node import Node
+from contacts_api.schema.organizations import OrganizationQueries
+from contacts_api.schema.profiles import ProfileQueries
+from contacts_api.schema.viewer import ViewerQueries
 
 
 @strawberry.type(
@@ -19,22 +23,26 @@ from contacts_api.schema.types import InvitationPreview, Node, Organization, Sec
         "(UNAUTHENTICATED error)."
     )
 )
-class Query:
+class Query(ViewerQueries, OrganizationQueries, ProfileQueries, InvitationQueries):
     @strawberry.field(
-        description="Any object by its global id; null when it does not exist or the viewer may not see it."
+        graphql_type=Node | None,
+        description=(
+            "Any object by its global id; null when it does not exist or the viewer may not see it."
+        ),
     )
     async def node(
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
-    ) -> Node | None:
-        return await queries.node(info.context, id)  # type: ignore[return-value]
+    ) -> queries.Node | None:
+        return await queries.node(info.context, id)
 
     @strawberry.field(
+        graphql_type=list[Node | None],
         description=(
             "Several objects by global id, in the order asked; null for each one not found "
             "or not visible. At most 100 ids."
-        )
+        ),
     )
     def nodes(
         self,
@@ -42,53 +50,6 @@ class Query:
         ids: Annotated[
             list[strawberry.ID], strawberry.argument(description="Global ids, at most 100.")
         ],
-    ) -> list[Node | None]:
+    ) -> list[Awaitable[queries.Node | None]]:
         # Awaitables, so that graphql-core reports a malformed id at its own position.
-        awaitables: list[Awaitable[object]] = queries.nodes(info.context, ids)
-        return awaitables  # type: ignore[return-value]
-
-    @strawberry.field(
-        description="The signed-in caller; null when the request carries no valid credentials."
-    )
-    def viewer(self, info: Info) -> Viewer | None:
-        return info.context.viewer  # type: ignore[return-value]
-
-    @strawberry.field(description="Null when it does not exist or the viewer may not see it.")
-    async def organization(
-        self,
-        info: Info,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The organization's global id.")
-        ],
-    ) -> Organization | None:
-        return await queries.organization(info.context, id)  # type: ignore[return-value]
-
-    @strawberry.field(
-        description=(
-            "The whole catalogue of security profiles. The same everywhere, in catalogue order; "
-            "open to anyone."
-        )
-    )
-    def security_profiles(self, info: Info) -> list[SecurityProfile]:
-        return queries.security_profiles(info.context)  # type: ignore[return-value]
-
-    @strawberry.field(
-        description=(
-            "What the acceptance page shows before sign-in; null for an unknown token. Open to "
-            "anyone holding the link."
-        )
-    )
-    async def invitation_preview(
-        self,
-        info: Info,
-        token: Annotated[
-            str,
-            strawberry.argument(
-                description=(
-                    "The secret from the invitation link. It is the last part of "
-                    "{PUBLIC_URL}/invitations/{token}."
-                )
-            ),
-        ],
-    ) -> InvitationPreview | None:
-        return await queries.invitation_preview(info.context, token)  # type: ignore[return-value]
+        return queries.nodes(info.context, ids)
