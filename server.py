@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cross_web import HTTPException
-from graphql import ExecutionResult
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -25,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.execution import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from contacts_api import examples
@@ -123,7 +123,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def run(
         self,
         request: Request | WebSocket,
-        context: Context | None = UNSET,
+        context: Context = UNSET,
         root_value: None = UNSET,
     ) -> Any:
         if not isinstance(request, Request):
@@ -132,7 +132,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         statements = StatementCounter()
         request_id = graphql_over_http.request_id(request)
         language = language_from_header(request.headers.get("accept-language"))
-        context = None
+        known: Context | None = None
         try:
             if request.method == "POST":
                 await graphql_over_http.read_body(request)
@@ -146,8 +146,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if wait is not None:
                 raise graphql_over_http.RateLimited(wait)
             async with self.services.sessions() as session:
-                context = await self._context(RequestSession(session), claims, request_id, language)
-                response = await super().run(request, context, root_value)
+                known = await self._context(RequestSession(session), claims, request_id, language)
+                response = await super().run(request, known, root_value)
                 await session.commit()
         except graphql_over_http.RateLimited as limited:
             response = graphql_over_http.error_response(
@@ -179,12 +179,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 "INTERNAL_SERVER_ERROR",
             )
         else:
-            status = getattr(request.state, "graphql_status", None)
-            response = graphql_over_http.adjust(response, request, status)
+            graphql_status = getattr(request.state, "graphql_status", None)
+            response = graphql_over_http.adjust(response, request, graphql_status)
         finally:
             statements.close()
         if not isinstance(response, HTMLResponse):
-            self._observe(response, context, time.perf_counter() - started, statements.count)
+            self._observe(response, known, time.perf_counter() - started, statements.count)
         return response
 
     def _observe(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 from email_validator import EmailNotValidError, validate_email
+from jwt.types import Options
 
 from contacts_api.models.emails import email_key
 from contacts_api.models.text import plain_text
@@ -59,7 +60,7 @@ class TokenVerifier:
 
     async def _decode(self, token: str) -> dict[str, object]:
         algorithm = jwt.get_unverified_header(token).get("alg")
-        options = {"require": ["exp", "sub"]}
+        options: Options = {"require": ["exp", "sub"]}
         if algorithm == DEVELOPMENT_ALGORITHM and self._secret:
             return jwt.decode(
                 token,

@@ -16,9 +16,9 @@ import uuid
 from typing import Any
 
 from cross_web import HTTPException
-from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.types.execution import ExecutionResult
 
 from contacts_api.models.text import storable
 

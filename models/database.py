@@ -86,7 +86,7 @@ class RequestSession:
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
-    ) -> Result[Any]:
+    ) -> Result[*tuple[Any, ...]]:
         async with self._turn:
             return await self.session.execute(statement, parameters)
 

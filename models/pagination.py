@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Select,
+    UnaryExpression,
     and_,
     false,
     func,
@@ -150,8 +151,8 @@ class Ordering:
             # fail in the driver instead.
             if type(value) is not key.kind:
                 raise MalformedCursor(cursor)
-            if (key.kind is int and value not in INTEGER) or (
-                key.kind is str and not storable(value)
+            if (isinstance(value, int) and value not in INTEGER) or (
+                isinstance(value, str) and not storable(value)
             ):
                 raise MalformedCursor(cursor)
         return values
@@ -228,7 +229,7 @@ class Ordering:
             )
             for value in (True, False)
         ]
-        merged_order = [
+        merged_order: list[UnaryExpression[Any]] = [
             literal_column(key.column.name).desc()
             if key.descending != backward
             else literal_column(key.column.name).asc()
@@ -287,9 +288,12 @@ def _strictly_beyond(
     """Rows beyond `values` on these keys; None when no row can be (a boolean at its end)."""
     if len(keys) == 1:
         (key,), (value,) = keys, values
+        column: ColumnElement[Any] = key.column
         if key.kind is bool:
             # Nothing sorts above true or below false.
-            return None if value is upward else key.column == upward
-        return key.column > value if upward else key.column < value
+            return None if value is upward else column == upward
+        beyond: ColumnElement[bool] = column > value if upward else column < value
+        return beyond
     row = tuple_(*(key.column for key in keys))
-    return row > tuple_(*values) if upward else row < tuple_(*values)
+    compared: ColumnElement[bool] = row > tuple_(*values) if upward else row < tuple_(*values)
+    return compared

@@ -11,7 +11,7 @@ from asyncio import Future
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Select, bindparam, func, select, union
 from sqlalchemy.orm import aliased
@@ -35,7 +35,7 @@ Row = TypeVar("Row", Account, AuditEvent, Contact, Invitation, Organization)
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 Result = TypeVar("Result")
-MaybeAwaitable = Value | Awaitable[Value]
+MaybeAwaitable: TypeAlias = Value | Awaitable[Value]
 
 
 def _latest_invitations_and_profiles() -> Select[Any]:
@@ -165,7 +165,7 @@ class Loaders:
         rows = await self._db.execute(
             select(OutboundEmail.id, OutboundEmail.status).where(OutboundEmail.id.in_(email_ids))
         )
-        statuses = dict(rows.all())
+        statuses: dict[int, EmailDeliveryStatus] = dict(rows.all())
         return [statuses.get(email_id, EmailDeliveryStatus.QUEUED) for email_id in email_ids]
 
     async def _account_organization_ids(self, account_ids: Sequence[int]) -> list[frozenset[int]]:

@@ -178,7 +178,9 @@ async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> View
 
     The account is created on the first sign-in and refreshed when the claims changed.
     """
-    rows = (await db.execute(VIEWER_WITH_MEMBERSHIPS, {"subject": claims.subject})).all()
+    rows: Sequence[tuple[Any, ...]] = (
+        await db.execute(VIEWER_WITH_MEMBERSHIPS, {"subject": claims.subject})
+    ).all()
     if not rows:
         await db.begin_write()
         account = await _claim_or_create_account(db, claims, now)
@@ -263,12 +265,15 @@ async def _claim_or_create_account(db: RequestSession, claims: Claims, now: date
             db.session.add(account)
     except IntegrityError:
         # Another request signed the same person in first.
-        return (await db.scalars(select(Account).where(Account.subject == claims.subject)))[0]
+        first: Account = (
+            await db.scalars(select(Account).where(Account.subject == claims.subject))
+        )[0]
+        return first
     return account
 
 
 async def _claim(db: RequestSession, account_id: int, claims: Claims, now: datetime) -> bool:
-    claimed = await db.execute(
+    claimed = await db.scalar(
         update(Account)
         .where(Account.id == account_id, Account.subject.is_(None))
         .values(
@@ -279,8 +284,9 @@ async def _claim(db: RequestSession, account_id: int, claims: Claims, now: datet
             email_verified=claims.email_verified,
             updated_at=now,
         )
+        .returning(Account.id)
     )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+    return claimed is not None
 
 
 async def mark_staff(session: AsyncSession, email: str, *, now: datetime) -> int | None:

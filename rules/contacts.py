@@ -262,8 +262,9 @@ async def deactivate_contact(
         now=now,
         changes=[("isActive", True, False)],
     )
-    if managed.pending_invitation(now) is not None:
-        invitations.revoke(session, managed.latest_invitation, viewer=viewer, now=now)
+    pending = managed.pending_invitation(now)
+    if pending is not None:
+        invitations.revoke(session, pending, viewer=viewer, now=now)
     return contact
 
 

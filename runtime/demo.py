@@ -47,7 +47,8 @@ CAPE_BRETON = "Cape Breton Literacy Network"
 VALLEY = "Annapolis Valley Trades Association"
 
 # first, last, language, profiles, active, demo account role (signs in) or None
-HALIFAX_CONTACTS: list[tuple[str, str, Language, tuple[str, ...], bool, str | None]] = [
+Person = tuple[str, str, Language, tuple[str, ...], bool, str | None]
+HALIFAX_CONTACTS: list[Person] = [
     ("Marie-Ève", "Thériault", Language.FRENCH, ("ORG_ADMIN",), True, "Organization administrator"),
     (
         "Daniel",
@@ -101,7 +102,7 @@ PENDING_INVITATIONS = {"Cormier": ("FA_VIEWER",), "O'Brien": ("FA_SUBMITTER",)}
 EXPIRED_INVITATIONS = {"Boudreau": ("CM_VIEWER",)}
 PRIMARY = "Thériault"
 
-SMALL_ORGANIZATIONS = {
+SMALL_ORGANIZATIONS: dict[str, list[Person]] = {
     CAPE_BRETON: [
         ("Fiona", "MacIsaac", Language.ENGLISH, ("ORG_ADMIN",), True, "Administrator elsewhere"),
         ("Luc", "Deveau", Language.FRENCH, ("FA_SIGNER",), True, None),
@@ -139,7 +140,7 @@ async def _organization(
     session: AsyncSession,
     name: str,
     provides_case_management: bool,
-    people: list[tuple[str, str, Language, tuple[str, ...], bool, str | None]],
+    people: list[Person],
     staff: Account,
     now: datetime,
     settings: Settings,

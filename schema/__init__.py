@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from graphql import ASTValidationRule
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -45,7 +46,7 @@ class ContactsSchema(Schema):
 
 
 MAX_COST = 1000
-LIMIT_RULES = [
+LIMIT_RULES: list[type[ASTValidationRule]] = [
     query_depth_limiter.create_validator(MAX_DEPTH, None, None),
     max_aliases.create_validator(MAX_ALIASES),
 ]

@@ -16,6 +16,7 @@ from contacts_api.resolvers import organizations as organization_fields
 from contacts_api.resolvers.context import Info
 from contacts_api.resolvers.loaders import MaybeAwaitable
 from contacts_api.rules.catalogue import Profile
+from contacts_api.rules.user_errors import RenderedUserError
 from contacts_api.schema.audit import AuditEvent
 from contacts_api.schema.connections import After, Before, Connection, First, Last, total_count
 from contacts_api.schema.enums import Language, PhoneKind
@@ -396,7 +397,7 @@ class AddContactPayload:
             "The pending invitation emailed, when the input had `invitation`; null otherwise."
         ),
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What updateContact answers.")
@@ -405,7 +406,7 @@ class UpdateContactPayload:
         graphql_type=Contact | None,
         description="The contact as changed; null when there are user errors.",
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What deactivateContact answers.")
@@ -414,7 +415,7 @@ class DeactivateContactPayload:
         graphql_type=Contact | None,
         description="The contact, now inactive; null when there are user errors.",
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What reactivateContact answers.")
@@ -423,7 +424,7 @@ class ReactivateContactPayload:
         graphql_type=Contact | None,
         description="The contact, now active; null when there are user errors.",
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What setPrimaryContact answers.")
@@ -439,7 +440,7 @@ class SetPrimaryContactPayload:
             "contact already was primary, or when there are user errors."
         ),
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 AddContactArgument = Annotated[

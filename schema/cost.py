@@ -75,7 +75,7 @@ def operation_cost(
     if operation is None:
         return Cost(0)
     variables = get_variable_values(
-        schema, operation.variable_definitions or (), raw_variables or {}
+        schema, operation.variable_definitions or (), dict(raw_variables or {})
     )
     if isinstance(variables, list):
         return Cost(0)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
 from contacts_api import models
 from contacts_api.rules.user_errors import ErrorCode
@@ -32,12 +33,13 @@ def described_enum(
         foreign = sorted(str(value) for value in set(values) - members)
         raise ValueError(f"{name}: undescribed values {bare}, unknown values {foreign}")
     wrapped = strawberry.enum(cls, name=name, description=description)
-    for value in wrapped.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    assert has_enum_definition(wrapped)
+    for value in wrapped.__strawberry_definition__.values:
         value.description = values[cls[value.name]]
-    return wrapped
+    return cls
 
 
-Language = described_enum(
+described_enum(
     models.Language,
     name="Language",
     description=(
@@ -50,7 +52,7 @@ Language = described_enum(
     },
 )
 
-SecurityArea = described_enum(
+described_enum(
     models.SecurityArea,
     name="SecurityArea",
     description="The part of LaMPSS a security profile gives access to.",
@@ -69,7 +71,7 @@ SecurityArea = described_enum(
     },
 )
 
-PhoneKind = described_enum(
+described_enum(
     models.PhoneKind,
     name="PhoneKind",
     description="What a phone number is for.",
@@ -81,7 +83,7 @@ PhoneKind = described_enum(
     },
 )
 
-InvitationStatus = described_enum(
+described_enum(
     models.InvitationStatus,
     name="InvitationStatus",
     description=(
@@ -108,7 +110,7 @@ InvitationStatus = described_enum(
     },
 )
 
-EmailDeliveryStatus = described_enum(
+described_enum(
     models.EmailDeliveryStatus,
     name="EmailDeliveryStatus",
     description="How far the invitation's email has got on its way to the invitee.",
@@ -125,7 +127,7 @@ EmailDeliveryStatus = described_enum(
     },
 )
 
-AuditAction = described_enum(
+described_enum(
     models.AuditAction,
     name="AuditAction",
     description="What a successful change did, as recorded in the audit trail.",
@@ -163,7 +165,7 @@ AuditAction = described_enum(
     },
 )
 
-UserErrorCode = described_enum(
+described_enum(
     ErrorCode,
     name="UserErrorCode",
     description="What is wrong with a mutation's input or with the state it meets.",
@@ -206,3 +208,12 @@ UserErrorCode = described_enum(
         ),
     },
 )
+
+# The enums themselves, now described: the models' own classes under the API's names.
+Language = models.Language
+SecurityArea = models.SecurityArea
+PhoneKind = models.PhoneKind
+InvitationStatus = models.InvitationStatus
+EmailDeliveryStatus = models.EmailDeliveryStatus
+AuditAction = models.AuditAction
+UserErrorCode = ErrorCode

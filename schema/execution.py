@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     Undefined,
-    is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
@@ -49,13 +50,12 @@ def plain_leaf(field_def: GraphQLField) -> PlainLeaf | None:
         or field_def.args
     ):
         return None
-    leaf_type = field_def.type
-    nullable = not isinstance(leaf_type, GraphQLNonNull)
-    if not nullable:
-        leaf_type = leaf_type.of_type
-    if not is_leaf_type(leaf_type):
+    field_type = field_def.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    leaf_type = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
         return None
-    return PlainLeaf(definition.python_name, leaf_type, nullable)  # type: ignore[arg-type]
+    return PlainLeaf(definition.python_name, leaf_type, nullable)
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -95,7 +95,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         if middleware is not None:
             resolve = field_def.resolve
-            if middleware.get_field_resolver(resolve) is not resolve:  # type: ignore[arg-type]
+            if middleware.get_field_resolver(resolve) is not resolve:
                 return Undefined
         try:
             value = getattr(source, plan.attribute)

@@ -106,8 +106,8 @@ class MaskUnexpectedErrors(SchemaExtension):
             request_id,
             exc_info=original,
         )
-        language = context.language if isinstance(context, Context) else None
-        message = translate(Message.INTERNAL_ERROR, language, request_id=request_id)  # type: ignore[arg-type]
+        language = context.language if isinstance(context, Context) else Language.ENGLISH
+        message = translate(Message.INTERNAL_ERROR, language, request_id=request_id)
         return GraphQLError(
             message,
             nodes=error.nodes,

@@ -15,6 +15,7 @@ from contacts_api.resolvers import queries as query_fields
 from contacts_api.resolvers.context import Info
 from contacts_api.resolvers.loaders import MaybeAwaitable
 from contacts_api.rules.catalogue import Profile
+from contacts_api.rules.user_errors import RenderedUserError
 from contacts_api.schema.accounts import Account
 from contacts_api.schema.enums import EmailDeliveryStatus, InvitationStatus
 from contacts_api.schema.errors import user_errors
@@ -210,7 +211,7 @@ class InviteContactPayload:
         graphql_type=ContactType | None,
         description="The contact invited; null when there are user errors.",
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What resendInvitation answers.")
@@ -222,7 +223,7 @@ class ResendInvitationPayload:
             "user errors."
         ),
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What revokeInvitation answers.")
@@ -231,7 +232,7 @@ class RevokeInvitationPayload:
         graphql_type=Invitation | None,
         description="The invitation, now REVOKED; null when there are user errors.",
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 @strawberry.type(description="What acceptInvitation answers.")
@@ -243,7 +244,7 @@ class AcceptInvitationPayload:
             "profiles; null when there are user errors."
         ),
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 InviteContactArgument = Annotated[

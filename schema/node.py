@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry import Parent
 
 
 @strawberry.interface(
     description="An object with a global id, which `node` and `nodes` fetch again."
 )
 class Node:
-    id: strawberry.ID = strawberry.field(
+    @strawberry.field(
         description="The global id: opaque and stable across releases; never build or parse one."
     )
+    @staticmethod
+    def id(parent: Parent[Any]) -> strawberry.ID:
+        """Each type says how its objects' ids are made."""
+        raise NotImplementedError
 
 
 def rows_of(model: type) -> Any:

@@ -15,6 +15,7 @@ from contacts_api.resolvers import queries as query_fields
 from contacts_api.resolvers.context import Info
 from contacts_api.resolvers.lookahead import selected_names
 from contacts_api.rules.catalogue import Profile
+from contacts_api.rules.user_errors import RenderedUserError
 from contacts_api.schema.audit import AuditEvent
 from contacts_api.schema.connections import After, Before, Connection, First, Last
 from contacts_api.schema.contacts import Contact, ContactConnection, ContactFilter
@@ -185,7 +186,7 @@ class CreateOrganizationPayload:
         graphql_type=Organization | None,
         description="The new organization; null when there are user errors.",
     )
-    user_errors: list[mutations.RenderedUserError] = user_errors()
+    user_errors: list[RenderedUserError] = user_errors()
 
 
 CreateOrganizationArgument = Annotated[

@@ -6,66 +6,30 @@ USER_ERRORS = "userErrors { field message code }"
 CONTACT = "id email isActive isPrimary hasAccess version organization { id }"
 INVITATION = "id email status contact { id }"
 
-ADD_CONTACT = f"""
-mutation AddContact($input: AddContactInput!) {{
-  addContact(input: $input) {{ contact {{ {CONTACT} }} invitation {{ {INVITATION} }} {USER_ERRORS} }}
-}}
-"""
 
-UPDATE_CONTACT = f"""
-mutation UpdateContact($input: UpdateContactInput!) {{
-  updateContact(input: $input) {{ contact {{ {CONTACT} }} {USER_ERRORS} }}
+def mutation(field: str, selection: str, *fragments: str) -> str:
+    """The document of mutation `field`, given its `input`, selecting `selection` and the user
+    errors; `fragments` are the fragments the selection spreads."""
+    name = field[0].upper() + field[1:]
+    document = f"""
+mutation {name}($input: {name}Input!) {{
+  {field}(input: $input) {{ {selection} {USER_ERRORS} }}
 }}
 """
+    return document + "".join(fragments)
 
-INVITE_CONTACT = f"""
-mutation InviteContact($input: InviteContactInput!) {{
-  inviteContact(input: $input) {{ invitation {{ {INVITATION} }} {USER_ERRORS} }}
-}}
-"""
 
-RESEND_INVITATION = f"""
-mutation ResendInvitation($input: ResendInvitationInput!) {{
-  resendInvitation(input: $input) {{ invitation {{ {INVITATION} }} {USER_ERRORS} }}
-}}
-"""
-
-REVOKE_INVITATION = f"""
-mutation RevokeInvitation($input: RevokeInvitationInput!) {{
-  revokeInvitation(input: $input) {{ invitation {{ {INVITATION} }} {USER_ERRORS} }}
-}}
-"""
-
-ACCEPT_INVITATION = f"""
-mutation AcceptInvitation($input: AcceptInvitationInput!) {{
-  acceptInvitation(input: $input) {{ contact {{ {CONTACT} }} {USER_ERRORS} }}
-}}
-"""
-
-DEACTIVATE_CONTACT = f"""
-mutation DeactivateContact($input: DeactivateContactInput!) {{
-  deactivateContact(input: $input) {{ contact {{ {CONTACT} }} {USER_ERRORS} }}
-}}
-"""
-
-REACTIVATE_CONTACT = f"""
-mutation ReactivateContact($input: ReactivateContactInput!) {{
-  reactivateContact(input: $input) {{ contact {{ {CONTACT} }} {USER_ERRORS} }}
-}}
-"""
-
-SET_PRIMARY_CONTACT = f"""
-mutation SetPrimaryContact($input: SetPrimaryContactInput!) {{
-  setPrimaryContact(input: $input) {{
-    contact {{ {CONTACT} }} previousPrimaryContact {{ id }} {USER_ERRORS}
-  }}
-}}
-"""
-
-CREATE_ORGANIZATION = f"""
-mutation CreateOrganization($input: CreateOrganizationInput!) {{
-  createOrganization(input: $input) {{ organization {{ id name }} {USER_ERRORS} }}
-}}
-"""
+ADD_CONTACT = mutation("addContact", f"contact {{ {CONTACT} }} invitation {{ {INVITATION} }}")
+UPDATE_CONTACT = mutation("updateContact", f"contact {{ {CONTACT} }}")
+INVITE_CONTACT = mutation("inviteContact", f"invitation {{ {INVITATION} }}")
+RESEND_INVITATION = mutation("resendInvitation", f"invitation {{ {INVITATION} }}")
+REVOKE_INVITATION = mutation("revokeInvitation", f"invitation {{ {INVITATION} }}")
+ACCEPT_INVITATION = mutation("acceptInvitation", f"contact {{ {CONTACT} }}")
+DEACTIVATE_CONTACT = mutation("deactivateContact", f"contact {{ {CONTACT} }}")
+REACTIVATE_CONTACT = mutation("reactivateContact", f"contact {{ {CONTACT} }}")
+SET_PRIMARY_CONTACT = mutation(
+    "setPrimaryContact", f"contact {{ {CONTACT} }} previousPrimaryContact {{ id }}"
+)
+CREATE_ORGANIZATION = mutation("createOrganization", "organization { id name }")
 
 VIEWER = "query Viewer { viewer { account { id email name isStaff } } }"

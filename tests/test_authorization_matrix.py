@@ -17,60 +17,19 @@ from contacts_api.models import Organization
 from contacts_api.resolvers.ids import NodeType
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
+from tests.operations import mutation
 
-CREATE_ORGANIZATION = """
-mutation CreateOrganization($input: CreateOrganizationInput!) {
-  createOrganization(input: $input) {
-    organization { id }
-    userErrors { field message code }
-  }
-}
-"""
+CREATE_ORGANIZATION = mutation("createOrganization", "organization { id }")
 
-ADD_CONTACT = """
-mutation AddContact($input: AddContactInput!) {
-  addContact(input: $input) {
-    contact { id }
-    userErrors { field message code }
-  }
-}
-"""
+ADD_CONTACT = mutation("addContact", "contact { id }")
 
-UPDATE_CONTACT = """
-mutation UpdateContact($input: UpdateContactInput!) {
-  updateContact(input: $input) {
-    contact { id title }
-    userErrors { field message code }
-  }
-}
-"""
+UPDATE_CONTACT = mutation("updateContact", "contact { id title }")
 
-DEACTIVATE_CONTACT = """
-mutation DeactivateContact($input: DeactivateContactInput!) {
-  deactivateContact(input: $input) {
-    contact { id isActive }
-    userErrors { field message code }
-  }
-}
-"""
+DEACTIVATE_CONTACT = mutation("deactivateContact", "contact { id isActive }")
 
-REACTIVATE_CONTACT = """
-mutation ReactivateContact($input: ReactivateContactInput!) {
-  reactivateContact(input: $input) {
-    contact { id isActive }
-    userErrors { field message code }
-  }
-}
-"""
+REACTIVATE_CONTACT = mutation("reactivateContact", "contact { id isActive }")
 
-SET_PRIMARY_CONTACT = """
-mutation SetPrimaryContact($input: SetPrimaryContactInput!) {
-  setPrimaryContact(input: $input) {
-    contact { id isPrimary }
-    userErrors { field message code }
-  }
-}
-"""
+SET_PRIMARY_CONTACT = mutation("setPrimaryContact", "contact { id isPrimary }")
 
 STATE = """
 query State($id: ID!) {

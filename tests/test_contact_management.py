@@ -12,6 +12,7 @@ from contacts_api.resolvers.ids import NodeType
 from tests.clock import Clock
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
+from tests.operations import mutation
 
 CONTACT_FIELDS = """
 fragment ContactFields on Contact {
@@ -34,83 +35,31 @@ fragment ContactFields on Contact {
 }
 """
 
-CREATE_ORGANIZATION = """
-mutation CreateOrganization($input: CreateOrganizationInput!) {
-  createOrganization(input: $input) {
-    organization {
-      id
-      name
-      providesCaseManagement
-      primaryContact { id }
-      contacts { totalCount }
-      auditEvents {
-        totalCount
-        nodes { action actor { id } contact { id } changes { field oldValue newValue } }
-      }
-    }
-    userErrors { field message code }
-  }
-}
-"""
-
-ADD_CONTACT = (
-    """
-mutation AddContact($input: AddContactInput!) {
-  addContact(input: $input) {
-    contact { ...ContactFields }
-    invitation { id }
-    userErrors { field message code }
-  }
-}
-"""
-    + CONTACT_FIELDS
+CREATE_ORGANIZATION = mutation(
+    "createOrganization",
+    "organization { id name providesCaseManagement primaryContact { id } contacts { totalCount } auditEvents { totalCount nodes { action actor { id } contact { id } changes { field oldValue newValue } } } }",
 )
 
-UPDATE_CONTACT = (
-    """
-mutation UpdateContact($input: UpdateContactInput!) {
-  updateContact(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field message code }
-  }
-}
-"""
-    + CONTACT_FIELDS
+ADD_CONTACT = mutation(
+    "addContact",
+    "contact { ...ContactFields } invitation { id }",
+    CONTACT_FIELDS,
 )
 
-DEACTIVATE_CONTACT = (
-    """
-mutation DeactivateContact($input: DeactivateContactInput!) {
-  deactivateContact(input: $input) {
-    contact { ...ContactFields invitation { status revokedAt } }
-    userErrors { field message code }
-  }
-}
-"""
-    + CONTACT_FIELDS
+UPDATE_CONTACT = mutation("updateContact", "contact { ...ContactFields }", CONTACT_FIELDS)
+
+DEACTIVATE_CONTACT = mutation(
+    "deactivateContact",
+    "contact { ...ContactFields invitation { status revokedAt } }",
+    CONTACT_FIELDS,
 )
 
-REACTIVATE_CONTACT = (
-    """
-mutation ReactivateContact($input: ReactivateContactInput!) {
-  reactivateContact(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field message code }
-  }
-}
-"""
-    + CONTACT_FIELDS
-)
+REACTIVATE_CONTACT = mutation("reactivateContact", "contact { ...ContactFields }", CONTACT_FIELDS)
 
-SET_PRIMARY_CONTACT = """
-mutation SetPrimaryContact($input: SetPrimaryContactInput!) {
-  setPrimaryContact(input: $input) {
-    contact { id isPrimary version }
-    previousPrimaryContact { id isPrimary }
-    userErrors { field message code }
-  }
-}
-"""
+SET_PRIMARY_CONTACT = mutation(
+    "setPrimaryContact",
+    "contact { id isPrimary version } previousPrimaryContact { id isPrimary }",
+)
 
 CONTACT = (
     """

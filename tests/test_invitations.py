@@ -23,6 +23,7 @@ from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api, error_codes
+from tests.operations import mutation
 from tests.smtp import Delivery, Served, SmtpServer, invitation_token, serve
 
 CONTACT_FIELDS = """
@@ -58,81 +59,35 @@ fragment InvitationFields on Invitation {
 }
 """
 
-ADD_CONTACT = (
-    """
-mutation AddContact($input: AddContactInput!) {
-  addContact(input: $input) {
-    contact { ...ContactFields }
-    invitation { ...InvitationFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
-    + INVITATION_FIELDS
+ADD_CONTACT = mutation(
+    "addContact",
+    "contact { ...ContactFields } invitation { ...InvitationFields }",
+    CONTACT_FIELDS,
+    INVITATION_FIELDS,
 )
 
-INVITE_CONTACT = (
-    """
-mutation InviteContact($input: InviteContactInput!) {
-  inviteContact(input: $input) {
-    invitation { ...InvitationFields }
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
-    + INVITATION_FIELDS
+INVITE_CONTACT = mutation(
+    "inviteContact",
+    "invitation { ...InvitationFields } contact { ...ContactFields }",
+    CONTACT_FIELDS,
+    INVITATION_FIELDS,
 )
 
-RESEND_INVITATION = (
-    """
-mutation ResendInvitation($input: ResendInvitationInput!) {
-  resendInvitation(input: $input) {
-    invitation { ...InvitationFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + INVITATION_FIELDS
+RESEND_INVITATION = mutation(
+    "resendInvitation",
+    "invitation { ...InvitationFields }",
+    INVITATION_FIELDS,
 )
 
-REVOKE_INVITATION = (
-    """
-mutation RevokeInvitation($input: RevokeInvitationInput!) {
-  revokeInvitation(input: $input) {
-    invitation { ...InvitationFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + INVITATION_FIELDS
+REVOKE_INVITATION = mutation(
+    "revokeInvitation",
+    "invitation { ...InvitationFields }",
+    INVITATION_FIELDS,
 )
 
-ACCEPT_INVITATION = (
-    """
-mutation AcceptInvitation($input: AcceptInvitationInput!) {
-  acceptInvitation(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
-)
+ACCEPT_INVITATION = mutation("acceptInvitation", "contact { ...ContactFields }", CONTACT_FIELDS)
 
-DEACTIVATE_CONTACT = (
-    """
-mutation DeactivateContact($input: DeactivateContactInput!) {
-  deactivateContact(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
-)
+DEACTIVATE_CONTACT = mutation("deactivateContact", "contact { ...ContactFields }", CONTACT_FIELDS)
 
 INVITATION = (
     """

@@ -26,25 +26,15 @@ from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory, Person, gid
 from tests.graphql import Api
+from tests.operations import mutation
 from tests.smtp import Delivery, SmtpServer, invitation_token, serve
 
-INVITE_CONTACT = """
-mutation InviteContact($input: InviteContactInput!) {
-  inviteContact(input: $input) {
-    invitation { id deliveryStatus }
-    userErrors { field code message }
-  }
-}
-"""
+INVITE_CONTACT = mutation("inviteContact", "invitation { id deliveryStatus }")
 
-ACCEPT_INVITATION = """
-mutation AcceptInvitation($input: AcceptInvitationInput!) {
-  acceptInvitation(input: $input) {
-    contact { id hasAccess securityProfiles { code } }
-    userErrors { field code message }
-  }
-}
-"""
+ACCEPT_INVITATION = mutation(
+    "acceptInvitation",
+    "contact { id hasAccess securityProfiles { code } }",
+)
 
 INVITATION = """
 query Invitation($id: ID!) {

@@ -17,6 +17,7 @@ from contacts_api.resolvers.ids import NodeType
 from contacts_api.runtime.settings import Settings
 from tests.clock import Clock
 from tests.factories import Factory, gid
+from tests.operations import mutation
 from tests.smtp import Served, SmtpServer, serve
 
 CONTACT_FIELDS = """
@@ -37,85 +38,30 @@ fragment ContactFields on Contact {
 }
 """
 
-CREATE_ORGANIZATION = """
-mutation CreateOrganization($input: CreateOrganizationInput!) {
-  createOrganization(input: $input) {
-    organization { id name providesCaseManagement }
-    userErrors { field code message }
-  }
-}
-"""
-
-ADD_CONTACT = (
-    """
-mutation AddContact($input: AddContactInput!) {
-  addContact(input: $input) {
-    contact { ...ContactFields }
-    invitation { id status securityProfiles { code } }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
+CREATE_ORGANIZATION = mutation(
+    "createOrganization",
+    "organization { id name providesCaseManagement }",
 )
 
-INVITE_CONTACT = (
-    """
-mutation InviteContact($input: InviteContactInput!) {
-  inviteContact(input: $input) {
-    invitation { id status message securityProfiles { code } }
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
+ADD_CONTACT = mutation(
+    "addContact",
+    "contact { ...ContactFields } invitation { id status securityProfiles { code } }",
+    CONTACT_FIELDS,
 )
 
-REVOKE_INVITATION = """
-mutation RevokeInvitation($input: RevokeInvitationInput!) {
-  revokeInvitation(input: $input) {
-    invitation { id status }
-    userErrors { field code message }
-  }
-}
-"""
-
-ACCEPT_INVITATION = (
-    """
-mutation AcceptInvitation($input: AcceptInvitationInput!) {
-  acceptInvitation(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
+INVITE_CONTACT = mutation(
+    "inviteContact",
+    "invitation { id status message securityProfiles { code } } contact { ...ContactFields }",
+    CONTACT_FIELDS,
 )
 
-UPDATE_CONTACT = (
-    """
-mutation UpdateContact($input: UpdateContactInput!) {
-  updateContact(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
-)
+REVOKE_INVITATION = mutation("revokeInvitation", "invitation { id status }")
 
-DEACTIVATE_CONTACT = (
-    """
-mutation DeactivateContact($input: DeactivateContactInput!) {
-  deactivateContact(input: $input) {
-    contact { ...ContactFields }
-    userErrors { field code message }
-  }
-}
-"""
-    + CONTACT_FIELDS
-)
+ACCEPT_INVITATION = mutation("acceptInvitation", "contact { ...ContactFields }", CONTACT_FIELDS)
+
+UPDATE_CONTACT = mutation("updateContact", "contact { ...ContactFields }", CONTACT_FIELDS)
+
+DEACTIVATE_CONTACT = mutation("deactivateContact", "contact { ...ContactFields }", CONTACT_FIELDS)
 
 CONTACT = (
     """
