@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cross_web import HTTPException
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -28,9 +29,9 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from contacts_api import examples
-from contacts_api.edge import graphiql, graphql_over_http
+from contacts_api.edge import graphiql, graphql_over_http, request_ids
 from contacts_api.edge.authentication import TokenVerifier, issue_development_token
-from contacts_api.edge.rate_limits import MemoryCounter, RateLimiter, RedisCounter
+from contacts_api.edge.rate_limits import MemoryCounter, RateLimiter, RedisCounter, Standing
 from contacts_api.mail.outbox import OutboxSender
 from contacts_api.models import EmailDeliveryStatus, Language, OutboundEmail
 from contacts_api.models.database import RequestSession, create_engine, create_session_factory
@@ -39,12 +40,8 @@ from contacts_api.rules import authorization
 from contacts_api.rules.authorization import Claims, load_viewer
 from contacts_api.rules.catalogue import CatalogueCache
 from contacts_api.rules.messages import Message, language_from_header, translate
-from contacts_api.runtime.observability import (
-    Metrics,
-    StatementCounter,
-    count_statements,
-    operation_names,
-)
+from contacts_api.runtime.logs import StatementCounter, count_statements
+from contacts_api.runtime.metrics import CONTENT_TYPE, Metrics, operation_names
 from contacts_api.runtime.settings import Settings
 from contacts_api.schema import create_schema
 
@@ -74,9 +71,13 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock = system_clock) -> Services:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, settings.database_pool)
         count_statements(engine)
         sessions = create_session_factory(engine)
+        metrics = Metrics(known_operations=KNOWN_OPERATIONS)
+        counter: MemoryCounter | RedisCounter = MemoryCounter()
+        if settings.redis_url:
+            counter = RedisCounter(settings.redis_url, on_fallback=metrics.rate_limit_fallbacks.inc)
         return cls(
             settings=settings,
             engine=engine,
@@ -84,10 +85,15 @@ class Services:
             verifier=TokenVerifier(settings),
             catalogue=CatalogueCache(),
             clock=clock,
-            outbox=OutboxSender(sessions, settings, clock=clock),
-            metrics=Metrics(known_operations=KNOWN_OPERATIONS),
+            outbox=OutboxSender(
+                sessions,
+                settings,
+                clock=clock,
+                on_attempt=lambda outcome: metrics.outbox_deliveries.labels(outcome).inc(),
+            ),
+            metrics=metrics,
             limiter=RateLimiter(
-                RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter(),
+                counter,
                 per_account=settings.rate_limit_per_account,
                 per_address=settings.rate_limit_per_address,
             ),
@@ -130,23 +136,26 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         started = time.perf_counter()
         statements = StatementCounter()
-        request_id = graphql_over_http.request_id(request)
+        request_id = request_ids.of(request)
         language = language_from_header(request.headers.get("accept-language"))
         known: Context | None = None
+        standing = None
         try:
             if request.method == "POST":
                 await graphql_over_http.read_body(request)
             else:
                 graphql_over_http.check_text(dict(request.query_params))
             claims = await self.services.verifier.verify(request.headers.get("authorization"))
-            wait = await self.services.limiter.retry_after(
+            standing = await self.services.limiter.check(
                 address=request.client.host if request.client else None,
                 subject=claims.subject if claims else None,
             )
-            if wait is not None:
-                raise graphql_over_http.RateLimited(wait)
+            if standing is not None and standing.exceeded:
+                raise graphql_over_http.RateLimited(standing.retry_after)
             async with self.services.sessions() as session:
-                known = await self._context(RequestSession(session), claims, request_id, language)
+                known = await self._context(
+                    RequestSession(session), claims, request_id, language, standing
+                )
                 response = await super().run(request, known, root_value)
                 await session.commit()
         except graphql_over_http.RateLimited as limited:
@@ -183,18 +192,26 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             response = graphql_over_http.adjust(response, request, graphql_status)
         finally:
             statements.close()
+        if standing is not None and isinstance(response, Response):
+            response.headers.update(standing.headers())
         if not isinstance(response, HTMLResponse):
-            self._observe(response, known, time.perf_counter() - started, statements.count)
+            self._observe(request, response, known, time.perf_counter() - started, statements.count)
         return response
 
     def _observe(
-        self, response: Response, context: Context | None, duration: float, statements: int
+        self,
+        request: Request,
+        response: Response,
+        context: Context | None,
+        duration: float,
+        statements: int,
     ) -> None:
         """One log line and the metrics of a request."""
         operation = context.operation_name if context else None
-        outcome = "ok" if response.status_code < 400 else "rejected"
         metrics = self.services.metrics
         label = metrics.operation_label(operation)
+        codes = getattr(request.state, "graphql_codes", ())
+        outcome = metrics.outcome_label(codes, bool(context and context.user_errors))
         metrics.requests.labels(label, outcome).inc()
         metrics.latency.labels(label).observe(duration)
         viewer = context.viewer if context else None
@@ -217,6 +234,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
         request.state.graphql_status = graphql_over_http.status_for(result, request)
+        request.state.graphql_codes = [
+            str((error.extensions or {}).get("code")) for error in result.errors or ()
+        ]
         return await super().process_result(request, result)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -245,7 +265,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return HTMLResponse(graphiql.page(headers))
 
     async def _context(
-        self, db: RequestSession, claims: Claims | None, request_id: str, language: Language
+        self,
+        db: RequestSession,
+        claims: Claims | None,
+        request_id: str,
+        language: Language,
+        standing: Standing | None,
     ) -> Context:
         services = self.services
         now = services.clock()
@@ -257,6 +282,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             language=language,
             viewer=await load_viewer(db, claims, now) if claims else None,
             request_id=request_id,
+            rate_limit=standing,
         )
 
 
@@ -279,46 +305,85 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
                 select(func.count()).where(OutboundEmail.status == EmailDeliveryStatus.QUEUED)
             )
         services.metrics.outbox_backlog.set(backlog or 0)
-        return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(services.metrics.exposition(), media_type=CONTENT_TYPE)
 
     async def readyz(_request: Request) -> Response:
+        """Ready when the database answers; "degraded" while an auxiliary (Redis) does not:
+        requests are still served then."""
+        parts: dict[str, str] = {}
         try:
             async with services.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+            parts["database"] = "ok"
         except Exception:
             logger.exception("database not reachable")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ready"})
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        counter = services.limiter.counter
+        if isinstance(counter, RedisCounter):
+            reachable = await counter.reachable()
+            services.metrics.redis_reachable.set(1 if reachable else 0)
+            parts["redis"] = "ok" if reachable else "unreachable"
+        status = "ready" if all(part == "ok" for part in parts.values()) else "degraded"
+        return JSONResponse({"status": status, **parts})
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        """The outbox sender runs beside the server and finishes its email on shutdown."""
+        """The outbox sender runs beside the server and finishes its email on shutdown; the
+        worker keeps its own figures current for the metrics."""
         stop = asyncio.Event()
         sender = asyncio.create_task(services.outbox.run(stop))
+        watcher = asyncio.create_task(_observe_process(services.metrics, stop))
         try:
             yield
         finally:
             stop.set()
             await sender
+            await watcher
+            services.metrics.worker_stopped()
             await services.close()
 
     graphql = GraphQLEndpoint(services)
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Mount(
-                "/graphiql/assets",
-                StaticFiles(packages=[(graphiql.PACKAGE, graphiql.ASSETS)]),
-                name="graphiql",
-            ),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Mount(
+            "/graphiql/assets",
+            StaticFiles(packages=[(graphiql.PACKAGE, graphiql.ASSETS)]),
+            name="graphiql",
+        ),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if settings.metrics_public:
+        routes.append(Route("/metrics", metrics))
+    middleware = [Middleware(request_ids.RequestIds)]
+    if settings.cors_allow_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_allow_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept-language", "x-request-id"],
+                expose_headers=[
+                    "x-request-id",
+                    "x-ratelimit-limit",
+                    "x-ratelimit-remaining",
+                    "x-ratelimit-used",
+                    "x-ratelimit-reset",
+                    "retry-after",
+                ],
+                max_age=600,
+            )
+        )
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services
     return app
+
+
+async def _observe_process(metrics: Metrics, stop: asyncio.Event, interval: float = 10) -> None:
+    while not stop.is_set():
+        metrics.observe_process()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
 def app_from_environment() -> Starlette:

@@ -37,6 +37,8 @@ class TokenVerifier:
         self._secret = settings.auth_jwt_secret
         self._issuer = settings.auth_issuer
         self._audience = settings.auth_audience
+        # Clocks drift: exp, nbf and iat are checked with this much leeway.
+        self._leeway = settings.auth_leeway_seconds
         self._jwks = (
             # The key set is cached for five minutes, so a key the provider retires stops
             # being trusted soon after.
@@ -69,6 +71,7 @@ class TokenVerifier:
                 options=options,
                 issuer=self._issuer,
                 audience=self._audience,
+                leeway=self._leeway,
             )
         if algorithm in PROVIDER_ALGORITHMS and self._jwks is not None:
             # PyJWKClient fetches with urllib; keep that blocking call off the event loop.
@@ -81,6 +84,7 @@ class TokenVerifier:
                 options={"require": ["exp", "sub", "iss", "aud"]},
                 issuer=self._issuer,
                 audience=self._audience,
+                leeway=self._leeway,
             )
         raise jwt.InvalidAlgorithmError(f"algorithm {algorithm!r} is not accepted")
 

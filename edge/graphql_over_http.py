@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from typing import Any
 
 from cross_web import HTTPException
@@ -73,16 +71,6 @@ def check_text(value: object) -> None:
             pending.extend(item)
 
 
-REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-
-
-def request_id(request: Request) -> str:
-    """The proxy's `X-Request-Id` when it is a plain token, else a new one: it is echoed in
-    responses and logs, so nothing else is taken from it."""
-    given = request.headers.get("x-request-id", "")
-    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-
-
 def wants_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("accept", "")
 
@@ -109,6 +97,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    request.state.graphql_codes = [code]
     if status == 405:
         headers = {**(headers or {}), "Allow": "GET, POST"}
     return Response(

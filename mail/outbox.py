@@ -111,11 +111,14 @@ class OutboxSender:
         *,
         transport: Transport | None = None,
         clock: Callable[[], datetime],
+        on_attempt: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
+        """`on_attempt` hears the outcome of every delivery attempt: sent, retry or failed."""
         self._sessions = sessions
         self._settings = settings
         self._transport = transport or transport_for(settings)
         self._clock = clock
+        self._on_attempt = on_attempt
 
     async def send_due(self) -> int:
         """Deliver every email due now; the number of attempts made."""
@@ -186,6 +189,7 @@ class OutboxSender:
             text_body="",
             html_body="",
         )
+        self._on_attempt("sent")
 
     async def _failed_attempt(self, email: OutboundEmail, error: Exception) -> None:
         description = f"{type(error).__name__}: {error}"[:500]
@@ -203,6 +207,7 @@ class OutboxSender:
                 text_body="",
                 html_body="",
             )
+            self._on_attempt("failed")
             return
         delay = min(
             timedelta(seconds=self._settings.outbox_retry_seconds * 2 ** (email.attempts - 1)),
@@ -216,6 +221,7 @@ class OutboxSender:
             description,
         )
         await self._record(email.id, next_attempt_at=self._clock() + delay, last_error=description)
+        self._on_attempt("retry")
 
     async def _record(self, email_id: int, **values: object) -> None:
         async with self._sessions.begin() as session:

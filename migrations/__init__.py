@@ -6,8 +6,10 @@ from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contacts_api.models.database import SQLITE_BEGIN_OPTION
 
 SCRIPT_LOCATION = files(__name__)
 
@@ -19,11 +21,23 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+# Any number of processes on any number of hosts may start on one database: the first to hold
+# this lock migrates, the others wait and then find nothing left to do.
+MIGRATION_LOCK = 0x636F6E74  # "cont"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database behind `engine` to `revision`."""
+    """Bring the database behind `engine` to `revision`, one process at a time: under a
+    PostgreSQL advisory lock, or SQLite's write lock, held until the migration commits."""
 
     def run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        writing = await connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        async with writing.begin():
+            if connection.dialect.name == "postgresql":
+                await writing.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            await writing.run_sync(run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 import strawberry
 
@@ -16,6 +17,19 @@ from contacts_api.rules.catalogue import Catalogue
 from contacts_api.runtime.settings import Settings
 
 
+class RateLimitStanding(Protocol):
+    """Where the caller stands in its rate limit window (see edge.rate_limits)."""
+
+    @property
+    def limit(self) -> int: ...
+    @property
+    def used(self) -> int: ...
+    @property
+    def remaining(self) -> int: ...
+    @property
+    def reset_at(self) -> float: ...
+
+
 @dataclass
 class Context:
     db: RequestSession
@@ -25,8 +39,11 @@ class Context:
     language: Language
     viewer: Viewer | None
     request_id: str
+    rate_limit: RateLimitStanding | None = None
     loaders: Loaders = field(init=False)
     operation_name: str | None = field(default=None, init=False)
+    cost: int = field(default=0, init=False)
+    user_errors: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)

@@ -104,8 +104,10 @@ async def run(ctx: Context, answer: type[Result], use_case: UseCase[Result]) -> 
         async with session.begin_nested():
             result = await use_case(session, viewer)
     except UserErrors as problems:
+        ctx.user_errors = True
         return answer(user_errors=[error.rendered(ctx.language) for error in problems.errors])
     except StaleDataError:
+        ctx.user_errors = True
         stale = UserError(ErrorCode.STALE, Message.STALE, ("input", "expectedVersion"))
         return answer(user_errors=[stale.rendered(ctx.language)])
     except Forbidden:

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 
 from contacts_api import migrations
 from contacts_api.edge.authentication import issue_development_token
 from contacts_api.mail.outbox import OutboxSender
 from contacts_api.models.database import create_engine, create_session_factory
 from contacts_api.rules import authorization
-from contacts_api.runtime.observability import LOG_CONFIG
+from contacts_api.runtime.logs import LOG_CONFIG
 from contacts_api.runtime.settings import ConfigurationError, Settings
+
+# prometheus_client's multiprocess folder (the name runtime.metrics reads; not imported here,
+# as importing prometheus_client fixes its storage).
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,20 +86,34 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> None:
+    """Migrate, then serve with uvicorn: every worker counts its metrics in one shared folder
+    (prometheus_client's multiprocess mode), which `METRICS=<port>` serves apart."""
     import uvicorn
 
     asyncio.run(_migrate(settings))
+    directory = Path(tempfile.mkdtemp(prefix="contacts-metrics-"))
+    # Before any worker imports prometheus_client: it picks its storage when imported.
+    os.environ[MULTIPROCESS_DIRECTORY] = str(directory)
+    if settings.metrics_port is not None:
+        from contacts_api.runtime.metrics import serve_every_worker
+
+        serve_every_worker(arguments.host, settings.metrics_port)
+        print(f"metrics on http://{arguments.host}:{settings.metrics_port}/metrics", flush=True)
     print(f"GraphQL and GraphiQL on http://{arguments.host}:{arguments.port}/graphql", flush=True)
-    uvicorn.run(
-        "contacts_api.server:app_from_environment",
-        factory=True,
-        host=arguments.host,
-        port=arguments.port,
-        workers=arguments.workers,
-        proxy_headers=True,
-        log_config=LOG_CONFIG,
-        timeout_graceful_shutdown=30,
-    )
+    try:
+        uvicorn.run(
+            "contacts_api.server:app_from_environment",
+            factory=True,
+            host=arguments.host,
+            port=arguments.port,
+            workers=arguments.workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            log_config=LOG_CONFIG,
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _upgrade(settings: Settings, _arguments: argparse.Namespace) -> None:
@@ -98,13 +122,29 @@ def _upgrade(settings: Settings, _arguments: argparse.Namespace) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
+    """Migrate; a database that cannot be reached stops the command with one line naming it."""
     if settings.is_sqlite:
         Path(settings.database_url.partition(":///")[2]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool)
     try:
         await migrations.upgrade(engine)
+    except (OSError, TimeoutError, DBAPIError, asyncpg.PostgresError) as error:
+        raise SystemExit(unreachable(settings.database_url, error)) from None
     finally:
         await engine.dispose()
+
+
+def unreachable(database_url: str, error: BaseException) -> str:
+    """One line: which database could not be reached (never its password), and why."""
+    url = make_url(database_url)
+    where = (
+        f"file {url.database}"
+        if url.get_backend_name() == "sqlite"
+        else f"host {url.host or 'localhost'}, port {url.port or 5432}, database {url.database}"
+    )
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    reason = " ".join(str(cause).split())[:300] or type(cause).__name__
+    return f"cannot reach the database of DATABASE_URL ({where}): {reason}"
 
 
 def _seed_demo(settings: Settings, _arguments: argparse.Namespace) -> None:
@@ -131,7 +171,7 @@ def _staff_add(settings: Settings, arguments: argparse.Namespace) -> None:
 
 
 async def _mark_staff(settings: Settings, email: str) -> str:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool)
     try:
         async with create_session_factory(engine).begin() as session:
             marked = await authorization.mark_staff(session, email, now=datetime.now(UTC))
@@ -155,7 +195,7 @@ def _token(settings: Settings, arguments: argparse.Namespace) -> None:
 
 def _outbox_send(settings: Settings, arguments: argparse.Namespace) -> None:
     async def send() -> int:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, settings.database_pool)
         sender = OutboxSender(
             create_session_factory(engine), settings, clock=lambda: datetime.now(UTC)
         )

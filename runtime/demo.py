@@ -118,7 +118,7 @@ SMALL_ORGANIZATIONS: dict[str, list[Person]] = {
 async def seed(settings: Settings, now: datetime | None = None) -> list[DemoAccount]:
     """Write the demo organizations that do not exist yet; return the accounts to try."""
     now = now or datetime.now(UTC)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool)
     try:
         async with create_session_factory(engine).begin() as session:
             staff = await _account(session, STAFF, now)

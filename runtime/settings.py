@@ -13,11 +13,14 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from sqlalchemy import make_url
+
+from contacts_api.models.database import PoolOptions, asyncpg_arguments
 
 DEVELOPMENT_SECRET_FILE = "development-jwt-secret"  # noqa: S105 - a file name
 ENVIRONMENTS = ("development", "test", "production")
@@ -53,6 +56,12 @@ class Settings:
     query_max_cost: int
     rate_limit_per_account: int
     rate_limit_per_address: int
+    database_pool: PoolOptions = field(default_factory=PoolOptions)
+    auth_leeway_seconds: int = 30
+    forwarded_allow_ips: str = "127.0.0.1"
+    cors_allow_origins: tuple[str, ...] = ()
+    metrics_public: bool = True
+    metrics_port: int | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,12 +116,39 @@ class Settings:
         public_url = (text("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
         _require_http_url("PUBLIC_URL", public_url)
 
+        database_url = normalize_database_url(
+            text("DATABASE_URL") or f"sqlite:///{state_dir / 'contacts.db'}"
+        )
+        if not database_url.startswith("sqlite"):
+            try:
+                asyncpg_arguments(make_url(database_url))
+            except ValueError as error:
+                raise ConfigurationError(f"DATABASE_URL: {error}") from None
+        statement_timeout = _integer(values, "DATABASE_STATEMENT_TIMEOUT", 0, minimum=0)
+        pool = PoolOptions(
+            size=_integer(values, "DATABASE_POOL_SIZE", 5, minimum=1),
+            max_overflow=_integer(values, "DATABASE_MAX_OVERFLOW", 10, minimum=0),
+            timeout=_integer(values, "DATABASE_POOL_TIMEOUT", 30, minimum=1),
+            connect_timeout=_integer(values, "DATABASE_CONNECT_TIMEOUT", 10, minimum=1),
+            statement_timeout=statement_timeout or None,
+        )
+        origins = tuple(
+            origin.strip().rstrip("/") for origin in values.get("CORS_ALLOW_ORIGINS", "").split(",")
+        )
+        origins = tuple(origin for origin in origins if origin)
+        for origin in origins:
+            if origin != "*":
+                _require_http_url("CORS_ALLOW_ORIGINS", origin)
+        metrics = (text("METRICS") or "public").lower()
+        if metrics not in {"public", "off"} and not (
+            metrics.isdigit() and 0 < int(metrics) < 65536
+        ):
+            raise ConfigurationError(f"METRICS must be public, off or a port, not {metrics!r}")
+
         return cls(
             environment=environment,
             state_dir=state_dir,
-            database_url=normalize_database_url(
-                text("DATABASE_URL") or f"sqlite:///{state_dir / 'contacts.db'}"
-            ),
+            database_url=database_url,
             auth_jwt_secret=jwt_secret,
             auth_jwks_url=jwks_url,
             auth_issuer=issuer,
@@ -133,6 +169,12 @@ class Settings:
             query_max_cost=_integer(values, "QUERY_MAX_COST", 1000, minimum=1),
             rate_limit_per_account=_integer(values, "RATE_LIMIT_PER_ACCOUNT", 600, minimum=1),
             rate_limit_per_address=_integer(values, "RATE_LIMIT_PER_ADDRESS", 1200, minimum=1),
+            database_pool=pool,
+            auth_leeway_seconds=_integer(values, "AUTH_LEEWAY_SECONDS", 30, minimum=0),
+            forwarded_allow_ips=text("FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            cors_allow_origins=origins,
+            metrics_public=metrics == "public",
+            metrics_port=int(metrics) if metrics.isdigit() else None,
         )
 
 

@@ -35,6 +35,8 @@ class QueryCostLimiter(SchemaExtension):
                 context.variables,
             )
             self.cost = cost.total
+            if isinstance(context.context, Context):
+                context.context.cost = cost.total
             language = getattr(context.context, "language", Language.ENGLISH)
             refusal = None
             if cost.unstorable_text:

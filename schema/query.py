@@ -10,6 +10,7 @@ import strawberry
 from contacts_api.resolvers import queries
 from contacts_api.resolvers.context import Info
 from contacts_api.schema.invitations import InvitationQueries
+from contacts_api.schema.limits import RateLimitQueries
 from contacts_api.schema.node import Node
 from contacts_api.schema.organizations import OrganizationQueries
 from contacts_api.schema.profiles import ProfileQueries
@@ -23,7 +24,9 @@ from contacts_api.schema.viewer import ViewerQueries
         "(UNAUTHENTICATED error)."
     )
 )
-class Query(ViewerQueries, OrganizationQueries, ProfileQueries, InvitationQueries):
+class Query(
+    ViewerQueries, OrganizationQueries, ProfileQueries, InvitationQueries, RateLimitQueries
+):
     @strawberry.field(
         graphql_type=Node | None,
         description=(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +37,13 @@ CONFIGURATION = (
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_RETRY_SECONDS",
     "REDIS_URL",
+    "RATE_LIMIT_PER_ACCOUNT",
+    "RATE_LIMIT_PER_ADDRESS",
+    "FORWARDED_ALLOW_IPS",
+    "CORS_ALLOW_ORIGINS",
+    "METRICS",
+    "CONTACTS_STATE_DIR",
+    "PROMETHEUS_MULTIPROC_DIR",
 )
 
 
@@ -89,17 +97,38 @@ class RunningServer:
 
 @contextlib.contextmanager
 def run_server(
-    directory: Path, *, env: dict[str, str] | None = None, seed: bool = False
+    directory: Path,
+    *,
+    env: dict[str, str] | None = None,
+    seed: bool = False,
+    workers: int = 1,
+    name: str = "server",
 ) -> Iterator[RunningServer]:
     """Start `contacts serve`, wait until /healthz answers, and stop it by its PID after."""
+    with start_server(directory, env=env, seed=seed, workers=workers, name=name) as server:
+        wait_until_healthy(server)
+        yield server
+
+
+@contextlib.contextmanager
+def start_server(
+    directory: Path,
+    *,
+    env: dict[str, str] | None = None,
+    seed: bool = False,
+    workers: int = 1,
+    name: str = "server",
+) -> Iterator[RunningServer]:
+    """Start `contacts serve` without waiting for it; stop it by its PID after."""
     env = env or environment(directory)
     if seed:
         contacts("seed-demo", env=env, cwd=directory)
     port = free_port()
-    log = directory / "server.log"
+    log = directory / f"{name}.log"
+    command = [str(CONTACTS), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-            [str(CONTACTS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "--workers", str(workers)],
             env=env,
             cwd=directory,
             stdout=output,
@@ -107,18 +136,17 @@ def run_server(
         )
     server = RunningServer(f"http://127.0.0.1:{port}", process, env, log)
     try:
-        _wait_until_healthy(server)
         yield server
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
 
 
-def _wait_until_healthy(server: RunningServer) -> None:
+def wait_until_healthy(server: RunningServer) -> None:
     deadline = time.monotonic() + START_SECONDS
     with httpx.Client(base_url=server.url, timeout=5) as client:
         while True:
@@ -129,3 +157,46 @@ def _wait_until_healthy(server: RunningServer) -> None:
             except httpx.TransportError:
                 assert time.monotonic() < deadline, f"no answer:\n{server.log.read_text()}"
                 time.sleep(0.1)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free loopback port, which the test may stop and
+    start again (never the shared one on 6379)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._directory = directory
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self._process is None, "already running"
+        self._process = subprocess.Popen(  # noqa: S603 - the machine's redis-server
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self._directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None

@@ -719,3 +719,16 @@ async def test_an_announced_staff_account_is_claimed_by_a_production_token(
         "name": "Samira Staff",
         "isStaff": True,
     }
+
+
+@pytest.mark.parametrize(("skew", "signed_in"), [(3, True), (25, True), (90, False)])
+async def test_a_token_from_a_clock_a_little_ahead_is_accepted(
+    api: Api, skew: int, signed_in: bool
+) -> None:
+    """Issued by a clock `skew` seconds ahead: within the 30 s leeway, it is still good."""
+    ahead = datetime.now(UTC) + timedelta(seconds=skew)
+    token = _signed(api.settings, iat=ahead, nbf=ahead, exp=ahead + timedelta(minutes=5))
+
+    data = await api.data(VIEWER, token=token)
+
+    assert (data["viewer"] is not None) is signed_in

@@ -214,7 +214,7 @@ def test_serve_answers_health_checks_and_graphql(cli: Cli) -> None:
             assert health.json() == {"status": "ok"}
             ready = client.get("/readyz")
             assert ready.status_code == 200
-            assert ready.json() == {"status": "ready"}
+            assert ready.json() == {"status": "ready", "database": "ok"}
 
             anonymous = client.post("/graphql", json={"query": ORGANIZATION_CONTACTS})
             assert anonymous.status_code == 200
@@ -249,3 +249,23 @@ def test_serve_answers_health_checks_and_graphql(cli: Cli) -> None:
     last_names = [node["lastName"] for node in contacts["nodes"]]
     assert "MacKinnon" not in last_names  # inactive
     assert last_names.index("Doucet") < last_names.index("Émond") < last_names.index("Fraser")
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        ("postgresql://app:s3cret-password@127.0.0.1:1/contacts", "host 127.0.0.1, port 1"),
+        ("postgresql://app:s3cret-password@db.invalid/contacts", "host db.invalid, port 5432"),
+    ],
+)
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("serve", "--port", "1")])
+def test_a_database_out_of_reach_stops_with_one_line_naming_it(
+    cli: Cli, url: str, where: str, command: tuple[str, ...]
+) -> None:
+    result = cli.run(*command, env={"DATABASE_URL": url})
+
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("cannot reach the database of DATABASE_URL")
+    assert where in line
+    assert "s3cret-password" not in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from contacts_api.models.database import create_engine
 from contacts_api.resolvers.ids import NodeType
-from contacts_api.runtime.observability import JsonFormatter
+from contacts_api.runtime.logs import JsonFormatter
 from contacts_api.runtime.settings import Settings
 from contacts_api.server import create_app
 from tests.clock import Clock
@@ -409,3 +410,46 @@ async def test_graphiql_hands_the_demo_token_to_visitors_on_this_machine_only(
         token = page.text.split("Bearer ")[1].split("\\")[0].split('"')[0]
         claims = jwt.decode(token, settings.auth_jwt_secret, algorithms=["HS256"])
         assert claims["email"] == administrator.email
+
+
+async def test_the_request_id_is_echoed_in_every_response(client: httpx.AsyncClient) -> None:
+    given = await client.post("/graphql", json={"query": PROFILES}, headers={"X-Request-Id": "r-1"})
+    odd = await client.get("/healthz", headers={"X-Request-Id": "not ok!"})
+    refused = await client.post(
+        "/graphql", content=b"{", headers={"Content-Type": "application/json"}
+    )
+
+    assert given.headers["x-request-id"] == "r-1"
+    assert re.fullmatch(r"[0-9a-f]{32}", odd.headers["x-request-id"])
+    assert re.fullmatch(r"[0-9a-f]{32}", refused.headers["x-request-id"])
+
+
+@pytest.mark.parametrize(
+    ("origins", "origin", "allowed"),
+    [
+        ((), "http://localhost:5173", False),
+        (("http://localhost:5173",), "http://localhost:5173", True),
+        (("http://localhost:5173",), "https://evil.example", False),
+    ],
+)
+async def test_cors_lets_the_configured_origins_call_the_api(
+    settings: Settings, clock: Clock, origins: tuple[str, ...], origin: str, allowed: bool
+) -> None:
+    app = create_app(dataclasses.replace(settings, cors_allow_origins=origins), clock=clock.now)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as http:
+        preflight = await http.options(
+            "/graphql",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        answer = await http.post("/graphql", json={"query": PROFILES}, headers={"Origin": origin})
+    await app.state.services.close()
+
+    assert (preflight.headers.get("access-control-allow-origin") == origin) is allowed
+    assert (answer.headers.get("access-control-allow-origin") == origin) is allowed
+    if allowed:
+        assert "x-ratelimit-remaining" in answer.headers["access-control-expose-headers"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 
 import httpx
 import pytest
@@ -107,3 +109,35 @@ async def test_redis_shares_the_limit_between_server_processes(
         ]
 
     assert statuses == [200, 200, 200, 429]
+
+
+RATE_LIMIT = "{ rateLimit { limit used remaining resetAt cost } securityProfiles { code } }"
+
+
+async def test_every_answer_says_where_the_caller_stands(
+    settings: Settings, client: Client
+) -> None:
+    limited = dataclasses.replace(settings, rate_limit_per_account=5)
+    token = _token(limited)
+    async with client(limited) as http:
+        answers = [
+            await http.post(
+                "/graphql", json={"query": RATE_LIMIT}, headers={"Authorization": f"Bearer {token}"}
+            )
+            for _ in range(2)
+        ]
+
+    first, second = (answer.headers for answer in answers)
+    assert (first["x-ratelimit-limit"], first["x-ratelimit-remaining"]) == ("5", "4")
+    assert (second["x-ratelimit-used"], second["x-ratelimit-remaining"]) == ("2", "3")
+    assert abs(int(first["x-ratelimit-reset"]) - time.time()) <= 61
+    standing = answers[1].json()["data"]["rateLimit"]
+    assert {key: standing[key] for key in ("limit", "used", "remaining", "cost")} == {
+        "limit": 5,
+        "used": 2,
+        "remaining": 3,
+        "cost": answers[1].json()["extensions"]["cost"]["requestedQueryCost"],
+    }
+    assert datetime.fromisoformat(standing["resetAt"]).timestamp() == int(
+        second["x-ratelimit-reset"]
+    )

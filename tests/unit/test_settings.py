@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from contacts_api.models.database import PoolOptions
 from contacts_api.runtime.settings import (
     DEVELOPMENT_SECRET_FILE,
     ConfigurationError,
@@ -67,9 +68,23 @@ def test_every_variable_is_read() -> None:
             "SMTP_STARTTLS": "off",
             "MAIL_FROM": "LaMPSS <lampss@novascotia.example>",
             "REDIS_URL": "redis://cache.internal:6379/0",
+            "DATABASE_POOL_SIZE": "12",
+            "DATABASE_MAX_OVERFLOW": "0",
+            "DATABASE_POOL_TIMEOUT": "5",
+            "DATABASE_CONNECT_TIMEOUT": "3",
+            "DATABASE_STATEMENT_TIMEOUT": "20",
+            "AUTH_LEEWAY_SECONDS": "10",
+            "FORWARDED_ALLOW_IPS": "10.0.0.0/8,192.168.1.4",
+            "CORS_ALLOW_ORIGINS": "https://app.example.org/, http://localhost:5173",
+            "METRICS": "9100",
         }
     )
 
+    assert settings.database_pool == PoolOptions(12, 0, 5, 3, 20)
+    assert settings.auth_leeway_seconds == 10
+    assert settings.forwarded_allow_ips == "10.0.0.0/8,192.168.1.4"
+    assert settings.cors_allow_origins == ("https://app.example.org", "http://localhost:5173")
+    assert (settings.metrics_public, settings.metrics_port) == (False, 9100)
     assert settings.environment == "production"
     assert settings.database_url == "postgresql+asyncpg://contacts:pw@db.internal:5432/contacts"
     assert not settings.is_sqlite

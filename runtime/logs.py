@@ -1,16 +1,13 @@
-"""Operations: one JSON log line per request, SQL statement counts, Prometheus metrics."""
+"""Logs: one JSON line per request (with its SQL statement count), a few KB at most."""
 
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from graphql import OperationDefinitionNode, parse
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -44,49 +41,6 @@ def count_statements(engine: AsyncEngine) -> None:
             cell[0] += 1
 
     event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
-
-
-def operation_names(documents: Iterable[str]) -> frozenset[str]:
-    """The names of the operations that `documents` (GraphQL sources) define."""
-    return frozenset(
-        definition.name.value
-        for document in documents
-        for definition in parse(document).definitions
-        if isinstance(definition, OperationDefinitionNode) and definition.name is not None
-    )
-
-
-class Metrics:
-    """The service's Prometheus metrics. Labels come from bounded sets only: an operation is
-    labelled with its name when it is one of `known_operations` (the documents the project
-    ships), "anonymous" without a name, and "other" for any other name a client sends."""
-
-    def __init__(self, known_operations: frozenset[str] = frozenset()) -> None:
-        self.known_operations = known_operations
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "graphql_requests",
-            "GraphQL requests by operation name and outcome.",
-            ["operation", "outcome"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "graphql_request_duration_seconds",
-            "Time to answer a GraphQL request.",
-            ["operation"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-            registry=self.registry,
-        )
-        self.outbox_backlog = Gauge(
-            "outbox_backlog",
-            "Emails waiting to be delivered.",
-            registry=self.registry,
-        )
-
-    def operation_label(self, name: str | None) -> str:
-        if name is None:
-            return "anonymous"
-        return name if name in self.known_operations else "other"
 
 
 MAX_MESSAGE_CHARACTERS = 1000
@@ -124,7 +78,7 @@ def _cut(text: str, maximum: int) -> str:
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "contacts_api.runtime.observability.JsonFormatter"}},
+    "formatters": {"json": {"()": "contacts_api.runtime.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stderr"], "level": "INFO"},
     "loggers": {
