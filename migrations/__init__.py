@@ -7,7 +7,7 @@ from importlib.resources import files
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contacts_api.models.database import SQLITE_BEGIN_OPTION
 
@@ -34,10 +34,29 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(alembic_config(connection), revision)
 
     async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it, which its foreign keys would refuse on
+            # a database with rows: they are checked once, at the end, instead (SQLite's own
+            # procedure; the pragma only takes effect outside a transaction).
+            await _sqlite_pragma(connection, "foreign_keys=OFF")
         writing = await connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         async with writing.begin():
-            if connection.dialect.name == "postgresql":
+            if not sqlite:
                 await writing.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
             await writing.run_sync(run)
+            if sqlite:
+                broken = (await writing.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        if sqlite:
+            await _sqlite_pragma(connection, "foreign_keys=ON")
+
+
+async def _sqlite_pragma(connection: AsyncConnection, pragma: str) -> None:
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.execute(f"PRAGMA {pragma}")
