@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime-installed
 TOOLS := $(VENV)/.tools-installed
 TYPECHECK := $(VENV)/typecheck
 
-.PHONY: run test lint format clean lock
+.PHONY: run test lint format clean lock messages
 
 $(RUNTIME): pyproject.toml requirements/runtime.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ..." or 0)'
@@ -45,6 +45,13 @@ format: $(TOOLS)
 
 clean:
 	rm -rf $(VENV) var build dist .pytest_cache .ruff_cache .mypy_cache *.egg-info
+
+## Extract the messages marked in the code and bring the French catalogue up to date with them
+## (new messages then need their French in rules/locale/fr/LC_MESSAGES/messages.po)
+messages: $(TOOLS)
+	$(BIN)/pybabel extract --no-default-keywords -k N_ --omit-header -o rules/locale/messages.pot rules/messages.py
+	$(BIN)/pybabel update -i rules/locale/messages.pot -d rules/locale -D messages -l fr --no-fuzzy-matching
+	rm rules/locale/messages.pot
 
 ## Lock the dependencies again (after a change to pyproject.toml): both files, with hashes
 lock: $(TOOLS)

@@ -29,7 +29,7 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from contacts_api import examples
-from contacts_api.edge import graphiql, graphql_over_http, request_ids
+from contacts_api.edge import graphiql, graphql_errors, graphql_over_http, request_ids
 from contacts_api.edge.authentication import TokenVerifier, issue_development_token
 from contacts_api.edge.rate_limits import MemoryCounter, RateLimiter, RedisCounter, Standing
 from contacts_api.mail.outbox import OutboxSender
@@ -138,6 +138,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         statements = StatementCounter()
         request_id = request_ids.of(request)
         language = language_from_header(request.headers.get("accept-language"))
+        request.state.language = language
         known: Context | None = None
         standing = None
         try:
@@ -171,12 +172,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 request, 400, translate(Message.UNSTORABLE_TEXT, language), "BAD_USER_INPUT"
             )
         except graphql_over_http.BodyTooLarge:
-            response = graphql_over_http.error_response(
-                request, 413, "The request body is too large.", "PAYLOAD_TOO_LARGE"
+            message = translate(
+                Message.PAYLOAD_TOO_LARGE, language, maximum=graphql_over_http.MAX_BODY_BYTES
             )
+            response = graphql_over_http.error_response(request, 413, message, "PAYLOAD_TOO_LARGE")
         except HTTPException as error:
-            status, code = graphql_over_http.request_error_code(error.status_code, error.reason)
-            response = graphql_over_http.error_response(request, status, error.reason, code)
+            refused = graphql_over_http.request_error(error.status_code, error.reason)
+            message = translate(refused.message, language, **refused.fields)
+            response = graphql_over_http.error_response(
+                request, refused.status, message, refused.code
+            )
         except Exception:
             # Outside the operation (signing in, committing): the same generic answer as
             # inside it, with the traceback in the log under the request's id.
@@ -194,6 +199,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             statements.close()
         if standing is not None and isinstance(response, Response):
             response.headers.update(standing.headers())
+        if isinstance(response, Response) and not isinstance(response, HTMLResponse):
+            graphql_over_http.describe_language(response, language)
         if not isinstance(response, HTMLResponse):
             self._observe(request, response, known, time.perf_counter() - started, statements.count)
         return response
@@ -233,11 +240,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return graphql_over_http.decode_body(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        """Errors of a document that never ran get their code and the caller's language;
+        for a client of the GraphQL-over-HTTP media type, such an answer has no `data`."""
+        never_ran = graphql_over_http.never_ran(result)
+        if never_ran and result.errors:
+            result.errors = graphql_errors.localized(result.errors, request.state.language)
         request.state.graphql_status = graphql_over_http.status_for(result, request)
         request.state.graphql_codes = [
             str((error.extensions or {}).get("code")) for error in result.errors or ()
         ]
-        return await super().process_result(request, result)
+        answer = await super().process_result(request, result)
+        if never_ran and graphql_over_http.wants_graphql_response(request):
+            answer.pop("data", None)
+        return answer
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the project's own files: it works with no internet access.

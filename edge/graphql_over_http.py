@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from cross_web import HTTPException
@@ -18,11 +20,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types.execution import ExecutionResult
 
+from contacts_api.models import Language
 from contacts_api.models.text import storable
+from contacts_api.rules.messages import Message, Quoted
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 MAX_BODY_BYTES = 1_000_000
+
+
+NOT_AN_OBJECT = "The request body must be a JSON object."
 
 
 class BodyTooLarge(Exception):
@@ -50,7 +57,7 @@ def decode_body(data: str | bytes) -> object:
     except (ValueError, RecursionError):
         raise HTTPException(400, "Unable to parse request body as JSON") from None
     if not isinstance(decoded, dict | list):
-        raise HTTPException(400, "The request body must be a JSON object.")
+        raise HTTPException(400, NOT_AN_OBJECT)
     check_text(decoded)
     return decoded
 
@@ -79,14 +86,19 @@ def media_type(request: Request) -> str:
     return GRAPHQL_RESPONSE if wants_graphql_response(request) else JSON
 
 
-def status_for(result: ExecutionResult, request: Request) -> int:
-    """400 for a document that never executed (its errors have no path), when allowed."""
-    failed_before_execution = result.data is None and all(
-        not error.path for error in result.errors or ()
+def never_ran(result: ExecutionResult) -> bool:
+    """Whether `result` is the refusal of a document before it executed: no data, errors
+    without a path (parsing, validation, variables, the service's limits)."""
+    return (
+        bool(result.errors)
+        and result.data is None
+        and all(not error.path for error in result.errors or ())
     )
-    if failed_before_execution and result.errors and wants_graphql_response(request):
-        return 400
-    return 200
+
+
+def status_for(result: ExecutionResult, request: Request) -> int:
+    """400 for a document that never executed, when the client accepts that media type."""
+    return 400 if never_ran(result) and wants_graphql_response(request) else 200
 
 
 def error_response(
@@ -105,13 +117,59 @@ def error_response(
     )
 
 
-def request_error_code(status: int, reason: str) -> tuple[int, str]:
-    """Strawberry's request errors, with the specification's status and a code."""
-    if "mutations are not allowed" in reason:
-        return 405, "METHOD_NOT_ALLOWED"
-    if "Unsupported content type" in reason:
-        return 415, "UNSUPPORTED_MEDIA_TYPE"
-    return status, "BAD_REQUEST"
+@dataclass(frozen=True, slots=True)
+class RequestError:
+    """A request refused before any operation ran: its status, code and message."""
+
+    status: int
+    code: str
+    message: Message
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+REQUEST_ERRORS: dict[str, tuple[int, str, Message]] = {
+    "No GraphQL query found in the request": (400, "BAD_REQUEST", Message.NO_QUERY),
+    "Unable to parse request body as JSON": (400, "BAD_REQUEST", Message.MALFORMED_JSON),
+    NOT_AN_OBJECT: (400, "BAD_REQUEST", Message.NOT_A_JSON_OBJECT),
+    "Unsupported content type": (415, "UNSUPPORTED_MEDIA_TYPE", Message.UNSUPPORTED_MEDIA_TYPE),
+    "mutations are not allowed when using GET": (
+        405,
+        "METHOD_NOT_ALLOWED",
+        Message.MUTATION_OVER_GET,
+    ),
+    "GraphQL only supports GET and POST requests.": (
+        405,
+        "METHOD_NOT_ALLOWED",
+        Message.METHOD_NOT_ALLOWED,
+    ),
+    "Can't get GraphQL operation type": (
+        400,
+        "OPERATION_RESOLUTION_FAILURE",
+        Message.OPERATION_NAME_REQUIRED,
+    ),
+}
+UNKNOWN_OPERATION = re.compile(r'^Unknown operation named "(?P<name>.*)"\.$')
+WRONG_PART = re.compile(r"^The GraphQL operation's `(?P<part>\w+)` must be")
+
+
+def request_error(status: int, reason: str) -> RequestError:
+    """Strawberry's (and this module's) request refusals, with the specification's status, a
+    code and a message of the catalogue."""
+    for prefix, (known_status, code, message) in REQUEST_ERRORS.items():
+        if reason.startswith(prefix) or prefix in reason:
+            return RequestError(known_status, code, message)
+    if match := UNKNOWN_OPERATION.match(reason):
+        name = Quoted(match.group("name"))
+        return RequestError(
+            400, "OPERATION_RESOLUTION_FAILURE", Message.UNKNOWN_OPERATION, {"name": name}
+        )
+    if match := WRONG_PART.match(reason):
+        return RequestError(
+            400, "BAD_REQUEST", Message.BAD_REQUEST_PART, {"part": match.group("part")}
+        )
+    return RequestError(
+        status if 400 <= status < 500 else 400, "BAD_REQUEST", Message.BAD_REQUEST, {}
+    )
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> None:
@@ -136,3 +194,14 @@ def adjust(response: Any, request: Request, status: int | None) -> Any:
         if status is not None and response.status_code == 200:
             response.status_code = status
     return response
+
+
+def describe_language(response: Response, language: Language) -> None:
+    """Say which language the body is in, and that it depends on the request's
+    `Accept-Language` (and its media type on `Accept`), so that caches keep them apart."""
+    response.headers["Content-Language"] = "fr-CA" if language is Language.FRENCH else "en-CA"
+    varies = [part.strip() for part in response.headers.get("vary", "").split(",") if part.strip()]
+    for header in ("Accept", "Accept-Language"):
+        if header.lower() not in {part.lower() for part in varies}:
+            varies.append(header)
+    response.headers["Vary"] = ", ".join(varies)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -119,6 +119,8 @@ class OutboxSender:
         self._transport = transport or transport_for(settings)
         self._clock = clock
         self._on_attempt = on_attempt
+        # Message ids name the sender's own domain (RFC 5322 wants them unique to it).
+        self._domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
 
     async def send_due(self) -> int:
         """Deliver every email due now; the number of attempts made."""
@@ -234,7 +236,8 @@ class OutboxSender:
         message["From"] = self._settings.mail_from
         message["To"] = email.recipient
         message["Subject"] = email.subject
-        message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}", domain="lampss.example")
+        message["Date"] = format_datetime(self._clock())
+        message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}", domain=self._domain)
         message.set_content(email.text_body)
         message.add_alternative(email.html_body, subtype="html")
         return message

@@ -24,15 +24,24 @@ class PhoneNumber:
 
     @property
     def display(self) -> str:
-        """(902) 555-0123 ext. 12 for North American numbers, +33 1 23 45 67 89 elsewhere."""
+        """For display in English: (902) 555-0123 ext. 12 (see `display_in`)."""
+        return self.display_in(french=False)
+
+    def display_in(self, *, french: bool) -> str:
+        """As each language writes it: "(902) 555-0123 ext. 12" in English, "902 555-0123,
+        poste 12" in Canadian French; numbers outside North America in the international
+        form, "+33 1 23 45 67 89", in both."""
         parsed = phonenumbers.parse(self.number)
-        style = (
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if parsed.country_code == 1
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
-        text = phonenumbers.format_number(parsed, style)
-        return f"{text} ext. {self.extension}" if self.extension else text
+        if parsed.country_code != 1:
+            text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        elif french:
+            national = str(parsed.national_number)
+            text = f"{national[:3]} {national[3:6]}-{national[6:]}"
+        else:
+            text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if not self.extension:
+            return text
+        return f"{text}, poste {self.extension}" if french else f"{text} ext. {self.extension}"
 
 
 class InvalidPhoneNumber(ValueError):

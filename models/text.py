@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import unicodedata
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+# Ligatures spelled out; typographic apostrophes and dashes (as phones and Macs type them)
+# are the keyboard's: "D’Amours" is "d'amours", "Smith–Jones" is "smith-jones".
+_FOLDS = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        **dict.fromkeys("\u2019\u2018\u02bc\u2032\u201b\uff07", "'"),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+    }
+)
 
 
 SORT_KEY_LENGTH = 100
@@ -17,7 +28,7 @@ def folded(text: str) -> str:
     Stored beside each name and compared byte-wise (collation "C" on PostgreSQL, BINARY on
     SQLite), so ordering and prefix search agree on both databases and can use an index.
     """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDS))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.casefold().split())[:SORT_KEY_LENGTH]
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from contacts_api.models import Language, SecurityArea, SecurityProfile
 from contacts_api.models.database import RequestSession
+from contacts_api.rules.messages import Localized
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,11 @@ class Catalogue:
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
+
+    def localized(self, code: str) -> Localized:
+        """The profile's name in each language (its code, for a code the catalogue lacks)."""
+        profile = self._by_code.get(code)
+        return Localized(profile.name_en, profile.name_fr) if profile else Localized(code, code)
 
     def get(self, code: str) -> Profile | None:
         return self._by_code.get(code)

@@ -190,7 +190,7 @@ async def update_contact(
                     Message.NOT_ASSIGNABLE,
                     "securityProfileIds",
                     str(index),
-                    code=code,
+                    profile=catalogue.localized(code),
                 )
         new_profiles = (held - assignable) | frozenset(profile_codes or ())
     if problems.errors:

@@ -37,7 +37,7 @@ from contacts_api.rules.access import (
 from contacts_api.rules.authorization import Forbidden, Viewer
 from contacts_api.rules.catalogue import Catalogue
 from contacts_api.rules.invitation_tokens import MAX_TOKEN_LENGTH, hash_token, new_token
-from contacts_api.rules.messages import Message
+from contacts_api.rules.messages import Localized, Message
 from contacts_api.rules.user_errors import ErrorCode, UserErrors, fail
 from contacts_api.rules.validation import MESSAGE_MAX, Problems, optional_text
 from contacts_api.runtime.settings import Settings
@@ -78,7 +78,7 @@ async def invite(
                 *path,
                 "securityProfileIds",
                 str(index),
-                code=code,
+                profile=catalogue.localized(code),
             )
     if problems.errors:
         raise UserErrors(problems.errors)
@@ -101,7 +101,13 @@ async def invite(
         for code in sorted(set(profile_codes))
     )
     await _email(
-        session, invitation, token, contact=contact, organization=organization, settings=settings
+        session,
+        invitation,
+        token,
+        contact=contact,
+        organization=organization,
+        settings=settings,
+        profiles=[catalogue.localized(code) for code in catalogue.codes(profile_codes)],
     )
     audit_trail.contact_event(
         session,
@@ -186,7 +192,15 @@ async def resend_invitation(
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=settings.invitation_ttl_days)
     await _email(
-        session, invitation, token, contact=contact, organization=organization, settings=settings
+        session,
+        invitation,
+        token,
+        contact=contact,
+        organization=organization,
+        settings=settings,
+        profiles=[
+            catalogue.localized(code) for code in catalogue.codes(managed.latest_invitation_codes)
+        ],
     )
     audit_trail.contact_event(
         session,
@@ -328,6 +342,7 @@ async def _email(
     contact: Contact,
     organization: Organization,
     settings: Settings,
+    profiles: Sequence[Localized],
 ) -> None:
     inviter = (
         await session.get(Account, invitation.invited_by_id) if invitation.invited_by_id else None
@@ -340,6 +355,7 @@ async def _email(
         message=invitation.message,
         link=f"{settings.public_url}/invitations/{token}",
         expires_at=invitation.expires_at,
+        profiles=[profile.in_(contact.preferred_language) for profile in profiles],
     )
     email = outbox.enqueue(
         session, recipient=contact.email, content=content, now=invitation.sent_at

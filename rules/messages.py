@@ -1,245 +1,234 @@
 """Every message a client can read, in English and in French.
 
-Clients branch on codes; people read these. Keep both languages side by side so that a
-missing translation shows in review, and format with named fields only.
+English is the source language: each message is written here, in the code, marked with
+`N_`; the French translations live in a gettext catalogue,
+`rules/locale/fr/LC_MESSAGES/messages.po`, which translators edit with the usual tools
+(`make messages` extracts the English and updates it with Babel). A test checks that every
+message has its French, different from the English, with the same placeholders.
+
+Values are formatted for the language (`babel`, for en_CA and fr_CA): numbers ("2,000" and
+"2 000"), lists ("a, b or c" and "a, b ou c"), and quotes (“ ” and « », in the messages
+themselves). A value that has a name in each language (a security profile) is passed as a
+`Localized` and shown in the reader's language.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.resources import files
+
+from babel.lists import format_list
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from contacts_api.models.enums import Language
+from contacts_api.models.locales import LOCALES
+
+
+def N_(text: str) -> str:
+    """Marks `text` as a message to translate; it is the English message itself."""
+    return text
 
 
 class Message(enum.StrEnum):
-    UNAUTHENTICATED = "unauthenticated"
-    FORBIDDEN = "forbidden"
-    INTERNAL_ERROR = "internal_error"
-    MALFORMED_ID = "malformed_id"
-    MALFORMED_CURSOR = "malformed_cursor"
-    PAGE_SIZE = "page_size"
-    MALFORMED_FILTER = "malformed_filter"
-    QUERY_TOO_COSTLY = "query_too_costly"
-    RATE_LIMITED = "rate_limited"
-    FIRST_AND_LAST = "first_and_last"
-    TOO_MANY_IDS = "too_many_ids"
-    LIST_TOO_LONG = "list_too_long"
-    UNSTORABLE_TEXT = "unstorable_text"
-    TOKEN_TOO_LONG = "token_too_long"  # noqa: S105 - a message key, not a secret
-    REQUIRED = "required"
-    TOO_LONG = "too_long"
-    INVALID_TEXT = "invalid_text"
-    INVALID_EMAIL = "invalid_email"
-    INVALID_PHONE = "invalid_phone"
-    INVALID_EXTENSION = "invalid_extension"
-    TOO_MANY_PHONES = "too_many_phones"
-    FTE_RANGE = "fte_range"
-    FTE_DECIMALS = "fte_decimals"
-    EMAIL_TAKEN = "email_taken"
-    INVALID_ID = "invalid_id"
-    NOT_FOUND = "not_found"
-    STALE = "stale"
-    NOT_ASSIGNABLE = "not_assignable"
-    PROFILE_REQUIRED = "profile_required"
-    LAST_ADMINISTRATOR = "last_administrator"
-    PRIMARY_CONTACT = "primary_contact"
-    CONTACT_INACTIVE = "contact_inactive"
-    ALREADY_HAS_ACCESS = "already_has_access"
-    ALREADY_INVITED = "already_invited"
-    INVITATION_NOT_PENDING = "invitation_not_pending"
-    INVITATION_EXPIRED = "invitation_expired"
-    INVALID_TOKEN = "invalid_token"  # noqa: S105 - a message key, not a secret
-    ALREADY_LINKED = "already_linked"
+    UNAUTHENTICATED = N_("Sign in first: this request carries no valid credentials.")
+    FORBIDDEN = N_("You do not have permission to do this.")
+    INTERNAL_ERROR = N_(
+        "Something went wrong on our side (request {request_id}). Please try again."
+    )
+    MALFORMED_ID = N_("“{value}” is not a valid id.")
+    MALFORMED_CURSOR = N_("“{value}” is not a valid cursor for this list.")
+    PAGE_SIZE = N_("{argument} must be between 0 and {maximum}.")
+    MALFORMED_FILTER = N_(
+        "The filter {argument} is too long or holds characters that cannot be searched."
+    )
+    QUERY_TOO_COSTLY = N_(
+        "This operation would cost {cost}, above the limit of {maximum}: ask for smaller pages or fewer nested lists."
+    )
+    RATE_LIMITED = N_("Too many requests: try again in {seconds} seconds.")
+    FIRST_AND_LAST = N_("Give first or last, not both.")
+    TOO_MANY_IDS = N_("Ask for at most {maximum} ids at once.")
+    LIST_TOO_LONG = N_(
+        "A list in the arguments holds {length} items; at most {maximum} are accepted."
+    )
+    UNSTORABLE_TEXT = N_(
+        "The request holds text that is not valid: a NUL character or a lone surrogate."
+    )
+    TOKEN_TOO_LONG = N_("The invitation token is too long.")
+    REQUIRED = N_("{label} is required.")
+    TOO_LONG = N_("{label} must be at most {maximum} characters.")
+    INVALID_TEXT = N_("{label} contains characters that are not allowed.")
+    INVALID_EMAIL = N_("Enter a valid email address.")
+    INVALID_PHONE = N_("“{value}” is not a valid phone number.")
+    INVALID_EXTENSION = N_("An extension holds digits only.")
+    TOO_MANY_PHONES = N_("Give at most {maximum} phone numbers.")
+    FTE_RANGE = N_("The full-time equivalent must be above 0 and at most 1.")
+    FTE_DECIMALS = N_("The full-time equivalent has at most two decimals.")
+    EMAIL_TAKEN = N_("Another contact of this organization already has this email.")
+    INVALID_ID = N_("This id is not valid.")
+    NOT_FOUND = N_("Not found: it does not exist, or you cannot see it.")
+    STALE = N_("Someone else changed this contact first; reload it and try again.")
+    NOT_ASSIGNABLE = N_("You may not assign the security profile “{profile}”.")
+    PROFILE_REQUIRED = N_("Choose at least one security profile.")
+    LAST_ADMINISTRATOR = N_(
+        "This would leave the organization without an active administrator with access."
+    )
+    PRIMARY_CONTACT = N_(
+        "The primary contact cannot be deactivated; choose another primary contact first."
+    )
+    CONTACT_INACTIVE = N_("This contact is inactive.")
+    ALREADY_HAS_ACCESS = N_("This contact already has access.")
+    ALREADY_INVITED = N_("This contact already has a pending invitation.")
+    INVITATION_NOT_PENDING = N_("This invitation is no longer pending.")
+    INVITATION_EXPIRED = N_("This invitation has expired; ask for a new one.")
+    INVALID_TOKEN = N_("This invitation link is not valid.")
+    ALREADY_LINKED = N_("Your account is already linked to another contact of this organization.")
+    PAYLOAD_TOO_LARGE = N_("The request body is too large: at most {maximum} bytes.")
+    UNSUPPORTED_MEDIA_TYPE = N_(
+        "Send the operation as JSON (Content-Type: application/json), or as a GET query string."
+    )
+    MALFORMED_JSON = N_("The request body is not valid JSON.")
+    NOT_A_JSON_OBJECT = N_("The request body must be a JSON object.")
+    NO_QUERY = N_("The request holds no GraphQL document (the query).")
+    BAD_REQUEST_PART = N_("The request's {part} has the wrong type.")
+    MUTATION_OVER_GET = N_("A mutation must be sent with POST, not GET.")
+    METHOD_NOT_ALLOWED = N_("Use GET or POST.")
+    UNKNOWN_OPERATION = N_("The document has no operation named {name}.")
+    OPERATION_NAME_REQUIRED = N_(
+        "The document holds several operations: give the one to run (operationName)."
+    )
+    BAD_REQUEST = N_("The request is not valid.")
+    SYNTAX_ERROR = N_("The document has a syntax error: {detail}")
+    TOO_MANY_TOKENS = N_("The document holds more than {maximum} tokens.")
+    TOO_MANY_ALIASES = N_("The document uses {count} aliases; at most {maximum} are allowed.")
+    TOO_DEEP = N_("The operation {operation} nests deeper than {maximum} levels.")
+    UNKNOWN_FIELD = N_("The type {type} has no field {field}.")
+    UNKNOWN_ARGUMENT = N_("The field {field} takes no argument {argument}.")
+    MISSING_ARGUMENT = N_("The field {field} needs its argument {argument} ({type}).")
+    SUBFIELDS_REQUIRED = N_("The field {field} ({type}) needs a selection of its fields.")
+    NO_SUBFIELDS = N_("The field {field} ({type}) has no fields to select.")
+    UNKNOWN_TYPE = N_("There is no type {type}.")
+    UNKNOWN_FRAGMENT = N_("There is no fragment {fragment}.")
+    UNUSED_FRAGMENT = N_("The fragment {fragment} is never used.")
+    UNUSED_VARIABLE = N_("The variable {variable} is never used.")
+    UNDEFINED_VARIABLE = N_("The variable {variable} is not declared.")
+    VARIABLE_REQUIRED = N_("The variable {variable} ({type}) is required, but it was not given.")
+    VARIABLE_INVALID = N_("The variable {variable} has a value that does not fit: {detail}")
+    VALUE_INVALID = N_("A value does not fit its type: {detail}")
+    DID_YOU_MEAN = N_("Did you mean {suggestions}?")
+    INVALID_DOCUMENT = N_("The document is not valid: {detail}")
 
-
-CATALOGUE: dict[Message, tuple[str, str]] = {
-    Message.UNAUTHENTICATED: (
-        "Sign in first: this request carries no valid credentials.",
-        "Connectez-vous d'abord : cette requête ne porte aucun jeton valide.",
-    ),
-    Message.FORBIDDEN: (
-        "You are not allowed to do this.",
-        "Vous n'êtes pas autorisé à faire ceci.",
-    ),
-    Message.INTERNAL_ERROR: (
-        "Something went wrong on our side (request {request_id}). Please try again.",
-        "Une erreur s'est produite de notre côté (requête {request_id}). Veuillez réessayer.",
-    ),
-    Message.MALFORMED_ID: (
-        "{value!r} is not a valid id.",
-        "{value!r} n'est pas un identifiant valide.",
-    ),
-    Message.MALFORMED_CURSOR: (
-        "{value!r} is not a valid cursor for this list.",
-        "{value!r} n'est pas un curseur valide pour cette liste.",
-    ),
-    Message.QUERY_TOO_COSTLY: (
-        "This operation would cost {cost}, above the limit of {maximum}: ask for smaller "
-        "pages or fewer nested lists.",
-        "Cette opération coûterait {cost}, au-delà de la limite de {maximum} : demandez des "
-        "pages plus petites ou moins de listes imbriquées.",
-    ),
-    Message.RATE_LIMITED: (
-        "Too many requests: try again in {seconds} seconds.",
-        "Trop de requêtes : réessayez dans {seconds} secondes.",
-    ),
-    Message.MALFORMED_FILTER: (
-        "The filter {argument} is too long or holds characters that cannot be searched.",
-        "Le filtre {argument} est trop long ou contient des caractères impossibles à chercher.",
-    ),
-    Message.PAGE_SIZE: (
-        "{argument} must be between 0 and {maximum}.",
-        "{argument} doit être entre 0 et {maximum}.",
-    ),
-    Message.FIRST_AND_LAST: (
-        "Give first or last, not both.",
-        "Indiquez first ou last, pas les deux.",
-    ),
-    Message.TOO_MANY_IDS: (
-        "Ask for at most {maximum} ids at once.",
-        "Demandez au plus {maximum} identifiants à la fois.",
-    ),
-    Message.LIST_TOO_LONG: (
-        "A list in the arguments holds {length} items; at most {maximum} are accepted.",
-        "Une liste des arguments compte {length} éléments; au plus {maximum} sont acceptés.",
-    ),
-    Message.UNSTORABLE_TEXT: (
-        "The request holds text that is not valid: a NUL character or a lone surrogate.",
-        "La requête contient du texte non valide : un caractère NUL ou un demi-code isolé.",
-    ),
-    Message.TOKEN_TOO_LONG: (
-        "The invitation token is too long.",
-        "Le jeton d'invitation est trop long.",
-    ),
-    Message.REQUIRED: ("{label} is required.", "{label} : ce champ est obligatoire."),
-    Message.TOO_LONG: (
-        "{label} must be at most {maximum} characters.",
-        "{label} : au plus {maximum} caractères.",
-    ),
-    Message.INVALID_TEXT: (
-        "{label} contains characters that are not allowed.",
-        "{label} contient des caractères non permis.",
-    ),
-    Message.INVALID_EMAIL: (
-        "Enter a valid email address.",
-        "Entrez une adresse courriel valide.",
-    ),
-    Message.INVALID_PHONE: (
-        "{value!r} is not a valid phone number.",
-        "{value!r} n'est pas un numéro de téléphone valide.",
-    ),
-    Message.INVALID_EXTENSION: (
-        "An extension holds digits only.",
-        "Un poste ne contient que des chiffres.",
-    ),
-    Message.TOO_MANY_PHONES: (
-        "Give at most {maximum} phone numbers.",
-        "Indiquez au plus {maximum} numéros de téléphone.",
-    ),
-    Message.FTE_RANGE: (
-        "The full-time equivalent must be above 0 and at most 1.",
-        "L'équivalent temps plein doit être supérieur à 0 et d'au plus 1.",
-    ),
-    Message.FTE_DECIMALS: (
-        "The full-time equivalent has at most two decimals.",
-        "L'équivalent temps plein compte au plus deux décimales.",
-    ),
-    Message.EMAIL_TAKEN: (
-        "Another contact of this organization already has this email.",
-        "Une autre personne-ressource de cet organisme a déjà ce courriel.",
-    ),
-    Message.INVALID_ID: ("This id is not valid.", "Cet identifiant n'est pas valide."),
-    Message.NOT_FOUND: (
-        "Not found: it does not exist, or you cannot see it.",
-        "Introuvable : il n'existe pas, ou vous ne pouvez pas le voir.",
-    ),
-    Message.STALE: (
-        "Someone else changed this contact first; reload it and try again.",
-        "Quelqu'un d'autre a modifié cette personne-ressource avant vous; rechargez-la et "
-        "réessayez.",
-    ),
-    Message.NOT_ASSIGNABLE: (
-        "You may not assign the security profile {code}.",
-        "Vous ne pouvez pas attribuer le profil de sécurité {code}.",
-    ),
-    Message.PROFILE_REQUIRED: (
-        "Choose at least one security profile.",
-        "Choisissez au moins un profil de sécurité.",
-    ),
-    Message.LAST_ADMINISTRATOR: (
-        "This would leave the organization without an active administrator with access.",
-        "L'organisme n'aurait plus d'administrateur actif ayant accès.",
-    ),
-    Message.PRIMARY_CONTACT: (
-        "The primary contact cannot be deactivated; choose another primary contact first.",
-        "La personne-ressource principale ne peut pas être désactivée; choisissez d'abord "
-        "une autre personne-ressource principale.",
-    ),
-    Message.CONTACT_INACTIVE: (
-        "This contact is inactive.",
-        "Cette personne-ressource est inactive.",
-    ),
-    Message.ALREADY_HAS_ACCESS: (
-        "This contact already has access.",
-        "Cette personne-ressource a déjà accès.",
-    ),
-    Message.ALREADY_INVITED: (
-        "This contact already has a pending invitation.",
-        "Cette personne-ressource a déjà une invitation en attente.",
-    ),
-    Message.INVITATION_NOT_PENDING: (
-        "This invitation is no longer pending.",
-        "Cette invitation n'est plus en attente.",
-    ),
-    Message.INVITATION_EXPIRED: (
-        "This invitation has expired; ask for a new one.",
-        "Cette invitation est expirée; demandez-en une nouvelle.",
-    ),
-    Message.INVALID_TOKEN: (
-        "This invitation link is not valid.",
-        "Ce lien d'invitation n'est pas valide.",
-    ),
-    Message.ALREADY_LINKED: (
-        "Your account is already linked to another contact of this organization.",
-        "Votre compte est déjà lié à une autre personne-ressource de cet organisme.",
-    ),
-}
 
 # Names of input fields, as the messages show them.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "name": ("Name", "Nom"),
-    "firstName": ("First name", "Prénom"),
-    "lastName": ("Last name", "Nom de famille"),
-    "email": ("Email", "Courriel"),
-    "title": ("Title", "Titre"),
-    "officeLocation": ("Office location", "Lieu de travail"),
-    "positionType": ("Position type", "Type de poste"),
-    "fte": ("Full-time equivalent", "Équivalent temps plein"),
-    "preferredLanguage": ("Preferred language", "Langue préférée"),
-    "message": ("Invitation message", "Message d'invitation"),
-    "number": ("Phone number", "Numéro de téléphone"),
-    "extension": ("Extension", "Poste"),
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("Name"),
+    "firstName": N_("First name"),
+    "lastName": N_("Last name"),
+    "email": N_("Email"),
+    "title": N_("Title"),
+    "officeLocation": N_("Office location"),
+    "positionType": N_("Position type"),
+    "fte": N_("Full-time equivalent"),
+    "preferredLanguage": N_("Preferred language"),
+    "message": N_("Invitation message"),
+    "number": N_("Phone number"),
+    "extension": N_("Extension"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A value with a name in each language, shown in the reader's."""
+
+    english: str
+    french: str
+
+    def in_(self, language: Language) -> str:
+        return self.french if language is Language.FRENCH else self.english
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """A name shown between the reader's quotes: “name”, « name »."""
+
+    value: str
+
+    def in_(self, language: Language) -> str:
+        if language is Language.FRENCH:
+            return f"«\u00a0{self.value}\u00a0»"
+        return f"“{self.value}”"
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Values shown as a list: "a, b or c", "a, b ou c"; `quoted`, each between quotes."""
+
+    values: tuple[str, ...]
+    quoted: bool = False
+
+    def in_(self, language: Language) -> str:
+        values = [Quoted(value).in_(language) if self.quoted else value for value in self.values]
+        return format_list(values, style="or", locale=LOCALES[language])
+
+
+def _french() -> dict[str, str]:
+    source = files(__name__.rpartition(".")[0]) / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+    with source.open("rb") as catalogue:
+        return {
+            str(message.id): str(message.string)
+            for message in read_po(catalogue)
+            if message.id and message.string
+        }
+
+
+FRENCH = _french()
+
+
+def text_in(english: str, language: Language) -> str:
+    """`english` (a message, a label) in `language`."""
+    return FRENCH.get(english, english) if language is Language.FRENCH else english
+
+
+def translate(message: str, language: Language, **fields: object) -> str:
+    """`message` in `language`, its placeholders filled with `fields` formatted for it."""
+    locale = LOCALES[language]
+    values: dict[str, object] = {}
+    for name, value in fields.items():
+        if name == "label":
+            value = text_in(FIELD_LABELS[str(value)], language)
+        if isinstance(value, Localized | Quoted | Choices):
+            value = value.in_(language)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = format_decimal(value, locale=locale)
+        values[name] = value
+    return text_in(message, language).format(**values)
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The names a message's template fills in."""
+    return frozenset(re.findall(r"{(\w+)}", template))
+
+
+def every_message() -> Iterable[str]:
+    """Every English text the service may show: messages and field labels."""
+    yield from (member.value for member in Message)
+    yield from FIELD_LABELS.values()
+
 
 _QUALITY = re.compile(r"^\s*q\s*=\s*([0-9.]+)\s*$")
 
 
-def translate(message: Message, language: Language, **fields: object) -> str:
-    english, french = CATALOGUE[message]
-    template = french if language is Language.FRENCH else english
-    if "label" in fields:
-        english_label, french_label = FIELD_LABELS[str(fields["label"])]
-        fields["label"] = french_label if language is Language.FRENCH else english_label
-    return template.format(**fields)
-
-
 def language_from_header(accept_language: str | None) -> Language:
-    """French when the client prefers it to English, English otherwise (RFC 9110 weights)."""
+    """French when the client prefers it to English, English otherwise (RFC 9110 weights;
+    "fr", "fr-CA", "fr_CA" and "FR" are all French). The one place the language of a
+    request is decided: errors, emails, profile names and phone numbers follow it."""
     best: tuple[float, Language] = (0.0, Language.ENGLISH)
     for position, item in enumerate((accept_language or "").split(",")[:20]):
         tag, _, parameters = item.partition(";")
-        primary = tag.strip().lower().split("-")[0]
+        primary = re.split(r"[-_]", tag.strip().lower())[0]
         if primary not in {"en", "fr"}:
             continue
         quality = 1.0

@@ -38,7 +38,25 @@ class PhoneNumber:
     extension: str | None = strawberry.field(
         description="The extension, digits only; null when there is none."
     )
-    display: str = strawberry.field(description="For display, e.g. (902) 555-0123 ext. 12.")
+
+    @strawberry.field(
+        description=(
+            "For display, e.g. (902) 555-0123 ext. 12. As the language writes it: in French, "
+            "902 555-0123, poste 12."
+        )
+    )
+    @staticmethod
+    def display(
+        parent: Parent[models.PhoneNumber],
+        info: Info,
+        language: Annotated[
+            Language | None,
+            strawberry.argument(
+                description="The language to write it in; null or left out: the request's."
+            ),
+        ] = None,
+    ) -> str:
+        return parent.display_in(french=(language or info.context.language) is Language.FRENCH)
 
 
 @strawberry.type(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from contacts_api.models import Language
@@ -27,17 +27,27 @@ class QueryCostLimiter(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None:
-            cost = operation_cost(
-                context.schema._schema,
-                context.graphql_document,
-                context.operation_name,
-                context.variables,
+        language = getattr(context.context, "language", Language.ENGLISH)
+        document = context.graphql_document
+        # The name the client gave (Strawberry's `operation_name` falls back to the first).
+        asked = context._provided_operation_name
+        if document is not None and get_operation_ast(document, asked) is None:
+            # Several operations and no name: the specification asks for a refusal, not for
+            # the first of them to run.
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        translate(Message.OPERATION_NAME_REQUIRED, language),
+                        extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                    )
+                ],
             )
+        elif document is not None:
+            cost = operation_cost(context.schema._schema, document, asked, context.variables)
             self.cost = cost.total
             if isinstance(context.context, Context):
                 context.context.cost = cost.total
-            language = getattr(context.context, "language", Language.ENGLISH)
             refusal = None
             if cost.unstorable_text:
                 refusal = GraphQLError(

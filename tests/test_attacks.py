@@ -1184,8 +1184,9 @@ def refused_tokens(settings: Settings, actor: Actor, victim: Actor) -> dict[str,
         "expired": jwt.encode(
             _claims_of(actor, iat=hour_ago - 3600, exp=hour_ago), secret, algorithm="HS256"
         ),
-        "expired a second ago": jwt.encode(
-            _claims_of(actor, exp=int(datetime.now(UTC).timestamp()) - 1),
+        # The leeway for clocks that drift is 30 s (AUTH_LEEWAY_SECONDS): just past it.
+        "expired 31 seconds ago": jwt.encode(
+            _claims_of(actor, exp=int(datetime.now(UTC).timestamp()) - 31),
             secret,
             algorithm="HS256",
         ),

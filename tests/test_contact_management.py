@@ -569,7 +569,7 @@ async def test_user_errors_are_in_the_callers_language(api: Api, factory: Factor
         "The full-time equivalent must be above 0 and at most 1.",
     ]
     assert [error["message"] for error in french["userErrors"]] == [
-        "Prénom : ce champ est obligatoire.",
+        "Prénom\u00a0: ce champ est obligatoire.",
         "L'équivalent temps plein doit être supérieur à 0 et d'au plus 1.",
     ]
 
@@ -600,8 +600,8 @@ async def test_forbidden_is_in_the_callers_language(api: Api, factory: Factory) 
     french = await api.execute(CREATE_ORGANIZATION, variables, token=member.token, language="fr")
 
     assert error_codes(english) == error_codes(french) == ["FORBIDDEN"]
-    assert english["errors"][0]["message"] == "You are not allowed to do this."
-    assert french["errors"][0]["message"] == "Vous n'êtes pas autorisé à faire ceci."
+    assert english["errors"][0]["message"] == "You do not have permission to do this."
+    assert french["errors"][0]["message"] == "Vous n'avez pas l'autorisation de faire ceci."
 
 
 # updateContact

@@ -967,3 +967,46 @@ async def test_contact_version_is_read_back(api: Api, factory: Factory) -> None:
     data = await api.data(CONTACT, {"id": gid(NodeType.CONTACT, contact.id)}, token=viewer.token)
 
     assert data["node"]["version"] == 3
+
+
+PHONES = """
+query Phones($id: ID!) {
+  node(id: $id) {
+    ... on Contact {
+      phoneNumbers { display english: display(language: ENGLISH) french: display(language: FRENCH) }
+    }
+  }
+}
+"""
+
+
+async def test_phone_numbers_are_written_as_each_language_writes_them(
+    api: Api, factory: Factory
+) -> None:
+    organization = await factory.organization()
+    member = await factory.member(organization, "ORG_ADMIN")
+    contact = await factory.contact(
+        organization,
+        phone_numbers=(
+            PhoneNumber(PhoneKind.WORK, "+19025550000", "12"),
+            PhoneNumber(PhoneKind.OTHER, "+33123456789"),
+        ),
+    )
+    variables = {"id": gid(NodeType.CONTACT, contact.id)}
+
+    english = await api.data(PHONES, variables, token=member.token, language="en")
+    french = await api.data(PHONES, variables, token=member.token, language="fr-CA")
+
+    assert english["node"]["phoneNumbers"] == [
+        {
+            "display": "(902) 555-0000 ext. 12",
+            "english": "(902) 555-0000 ext. 12",
+            "french": "902 555-0000, poste 12",
+        },
+        {
+            "display": "+33 1 23 45 67 89",
+            "english": "+33 1 23 45 67 89",
+            "french": "+33 1 23 45 67 89",
+        },
+    ]
+    assert french["node"]["phoneNumbers"][0]["display"] == "902 555-0000, poste 12"

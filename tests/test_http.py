@@ -219,7 +219,7 @@ async def test_a_list_argument_longer_than_100_is_refused_before_it_runs(
     )
 
     assert error_codes(refused) == ["BAD_USER_INPUT"]
-    assert "1001" in refused["errors"][0]["message"]
+    assert "1,001" in refused["errors"][0]["message"]
     assert repeated["data"]["organization"]["invitations"]["totalCount"] == 0
 
 
@@ -453,3 +453,38 @@ async def test_cors_lets_the_configured_origins_call_the_api(
     assert (answer.headers.get("access-control-allow-origin") == origin) is allowed
     if allowed:
         assert "x-ratelimit-remaining" in answer.headers["access-control-expose-headers"]
+
+
+async def test_an_answer_says_its_language_and_what_it_depends_on(
+    client: httpx.AsyncClient,
+) -> None:
+    english = await client.get("/graphql", params={"query": "{ securityProfiles { name } }"})
+    french = await client.get(
+        "/graphql",
+        params={"query": "{ securityProfiles { name } }"},
+        headers={"Accept-Language": "fr-CA"},
+    )
+
+    assert english.headers["content-language"] == "en-CA"
+    assert french.headers["content-language"] == "fr-CA"
+    for answer in (english, french):
+        varies = {part.strip().lower() for part in answer.headers["vary"].split(",")}
+        assert {"accept", "accept-language"} <= varies
+
+
+async def test_a_document_that_does_not_parse_has_no_data_in_graphql_response_json(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.post(
+        "/graphql",
+        json={"query": "{ securityProfiles { code "},
+        headers={"Accept": GRAPHQL_RESPONSE, "Accept-Language": "fr"},
+    )
+    legacy = await client.post("/graphql", json={"query": "{ nope }"})
+
+    assert answer.status_code == 400
+    assert "data" not in answer.json()
+    assert error_codes(answer.json()) == ["GRAPHQL_PARSE_FAILED"]
+    assert answer.json()["errors"][0]["message"].startswith("Le document comporte")
+    assert legacy.status_code == 200
+    assert error_codes(legacy.json()) == ["GRAPHQL_VALIDATION_FAILED"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import email.utils
 import html
 import re
 from collections.abc import Iterator
@@ -151,8 +152,12 @@ async def test_the_invitation_email_in_french(
             assert message in body
             assert link in body
             # Sent on 2 March 2026 at 14:00 UTC: it expires on 1 April 2026 in Halifax.
-            assert re.search(r"\b1(er)? avril 2026\b", body), body
+            assert "1er avril 2026" in body, body
+            assert "Signataire des ententes de financement" in body
             assert "invites you" not in body
+        assert email.utils.parsedate_to_datetime(delivery.message["Date"]) == clock.now()
+        mail_from_domain = settings.mail_from.rpartition("@")[2].rstrip(">")
+        assert delivery.message["Message-ID"].endswith(f"@{mail_from_domain}>")
         token = invitation_token(delivery.text, settings.public_url)
         assert token in delivery.html
         assert await _delivery_status(served.api, administrator, invitation_id) == "SENT"

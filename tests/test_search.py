@@ -366,3 +366,26 @@ async def test_a_last_name_prefix_search_is_an_index_range(
     assert not [line for line in page_plan.splitlines() if line.lstrip("-> ").startswith("Sort  ")]
     assert page_plan.count("sort_last_name)::text >= 'em'") == 2, page_plan
     assert "ix_contacts_last_name" in count_plan, count_plan
+
+
+async def test_typographic_apostrophes_and_dashes_are_the_keyboards(
+    api: Api, factory: Factory
+) -> None:
+    """ "D’Amours" as a phone types it is found by "d'amours", and sorts where "d'Amours"
+    would; the same for dashes."""
+    organization = await factory.organization()
+    viewer = await admin(factory, organization)
+    for last_name in ("D\u2019Amours", "Daigle", "d'Entremont", "O\u2019Brien", "Smith\u2013Jones"):
+        await factory.contact(organization, last_name=last_name)
+
+    assert last_names(await search(api, viewer, organization, lastName="d'amours")) == [
+        "D\u2019Amours"
+    ]
+    assert last_names(await search(api, viewer, organization, lastName="O'Brien")) == [
+        "O\u2019Brien"
+    ]
+    assert last_names(await search(api, viewer, organization, lastName="smith-j")) == [
+        "Smith\u2013Jones"
+    ]
+    listed = last_names(await search(api, viewer, organization))
+    assert listed.index("D\u2019Amours") < listed.index("d'Entremont") < listed.index("Daigle")
