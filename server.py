@@ -42,6 +42,7 @@ from contacts_api.rules.catalogue import CatalogueCache
 from contacts_api.rules.messages import Message, language_from_header, translate
 from contacts_api.runtime.logs import StatementCounter, count_statements
 from contacts_api.runtime.metrics import CONTENT_TYPE, Metrics, operation_names
+from contacts_api.runtime.scheduler import Scheduler
 from contacts_api.runtime.settings import Settings
 from contacts_api.schema import create_schema
 
@@ -57,7 +58,8 @@ def system_clock() -> datetime:
 
 @dataclass
 class Services:
-    """What lives as long as the process: the engine, the token verifier, the clock."""
+    """What lives as long as the process: the engine, the token verifier, the clock, the
+    outbox sender and the scheduler."""
 
     settings: Settings
     engine: AsyncEngine
@@ -66,6 +68,7 @@ class Services:
     catalogue: CatalogueCache
     clock: Clock
     outbox: OutboxSender
+    scheduler: Scheduler
     metrics: Metrics
     limiter: RateLimiter
 
@@ -74,6 +77,7 @@ class Services:
         engine = create_engine(settings.database_url, settings.database_pool)
         count_statements(engine)
         sessions = create_session_factory(engine)
+        catalogue = CatalogueCache()
         metrics = Metrics(known_operations=KNOWN_OPERATIONS)
         counter: MemoryCounter | RedisCounter = MemoryCounter()
         if settings.redis_url:
@@ -83,13 +87,20 @@ class Services:
             engine=engine,
             sessions=sessions,
             verifier=TokenVerifier(settings),
-            catalogue=CatalogueCache(),
+            catalogue=catalogue,
             clock=clock,
             outbox=OutboxSender(
                 sessions,
                 settings,
                 clock=clock,
                 on_attempt=lambda outcome: metrics.outbox_deliveries.labels(outcome).inc(),
+            ),
+            scheduler=Scheduler(
+                sessions,
+                settings,
+                clock=clock,
+                catalogue=catalogue,
+                on_done=lambda job, count: metrics.timed_work.labels(job).inc(count),
             ),
             metrics=metrics,
             limiter=RateLimiter(
@@ -343,17 +354,21 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        """The outbox sender runs beside the server and finishes its email on shutdown; the
-        worker keeps its own figures current for the metrics."""
+        """The outbox sender and the scheduler run beside the server and finish their work on
+        shutdown; the worker keeps its own figures current for the metrics."""
         stop = asyncio.Event()
-        sender = asyncio.create_task(services.outbox.run(stop))
-        watcher = asyncio.create_task(_observe_process(services.metrics, stop))
+        background = [
+            asyncio.create_task(services.outbox.run(stop)),
+            asyncio.create_task(_observe_process(services.metrics, stop)),
+        ]
+        if settings.scheduler:
+            background.append(asyncio.create_task(services.scheduler.run(stop)))
         try:
             yield
         finally:
             stop.set()
-            await sender
-            await watcher
+            for task in background:
+                await task
             services.metrics.worker_stopped()
             await services.close()
 

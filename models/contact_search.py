@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from contacts_api.models import Contact, ContactSecurityProfile
 from contacts_api.models.emails import fold_ascii
@@ -32,6 +33,10 @@ class ContactSearch:
     profile_codes: Sequence[str] | None = None
     active_only: bool = True
     has_access: bool | None = None
+    # With access and reviewed (or granted) at or before `reviewed_by` (true: its review is
+    # due), or after it (false).
+    review_due: bool | None = None
+    reviewed_by: datetime | None = None
 
     @property
     def last_name_prefix(self) -> bool:
@@ -47,6 +52,7 @@ class ContactSearch:
             and self.email is None
             and self.profile_codes is None
             and self.has_access is None
+            and self.review_due is None
         )
 
 
@@ -81,4 +87,11 @@ def contacts_statement(organization_id: int, search: ContactSearch) -> Select[An
         statement = statement.where(Contact.account_id.is_not(None), Contact.is_active)
     elif search.has_access is False:
         statement = statement.where(or_(Contact.account_id.is_(None), ~Contact.is_active))
+    if search.review_due is not None and search.reviewed_by is not None:
+        reviewed = func.coalesce(Contact.access_reviewed_at, Contact.access_granted_at)
+        statement = statement.where(
+            Contact.account_id.is_not(None),
+            Contact.is_active,
+            reviewed <= search.reviewed_by if search.review_due else reviewed > search.reviewed_by,
+        )
     return statement

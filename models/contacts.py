@@ -21,6 +21,8 @@ class Contact(Base):
 
     `sort_*_name`, `email_key` and `account_email_key` are derived from the names and the
     emails by `set_names`, `set_email` and `link_account`; write those through them only.
+    The access review period runs from `access_reviewed_at`, or `access_granted_at` before
+    the first review.
     """
 
     __tablename__ = "contacts"
@@ -77,6 +79,11 @@ class Contact(Base):
     fte: Mapped[float | None] = mapped_column(Numeric(3, 2, asdecimal=False))
     sort_last_name: Mapped[str] = mapped_column(SortKey)
     sort_first_name: Mapped[str] = mapped_column(SortKey)
+    # Access: when it was granted (an invitation accepted, a reactivation), when an
+    # administrator last confirmed it is still needed, and who.
+    access_granted_at: Mapped[datetime | None]
+    access_reviewed_at: Mapped[datetime | None]
+    access_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -107,6 +114,24 @@ class Contact(Base):
     def set_email(self, email: str) -> None:
         self.email, self.email_key = email, email_key(email)
 
-    def link_account(self, account_id: int | None, account_email: str | None) -> None:
+    def link_account(self, account_id: int, account_email: str, *, now: datetime) -> None:
+        """Access granted now: its review is counted from now."""
         self.account_id, self.account_email = account_id, account_email
-        self.account_email_key = email_key(account_email) if account_email else None
+        self.account_email_key = email_key(account_email)
+        self.restart_access(now)
+
+    def unlink_account(self) -> None:
+        """Access lapsed: the account goes, the security profiles stay for the record."""
+        self.account_id = self.account_email = self.account_email_key = None
+        self.access_granted_at = self.access_reviewed_at = self.access_reviewed_by_id = None
+
+    def restart_access(self, now: datetime) -> None:
+        self.access_granted_at, self.access_reviewed_at, self.access_reviewed_by_id = (
+            now,
+            None,
+            None,
+        )
+
+    def access_reviewed_from(self) -> datetime | None:
+        """Where the review period runs from: the last review, else the grant."""
+        return self.access_reviewed_at or self.access_granted_at

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contacts_api.models.base import Base
@@ -12,11 +12,15 @@ from contacts_api.models.enums import InvitationStatus
 class Invitation(Base):
     """An emailed invitation to link a My NS Account to a contact.
 
-    Only a hash of the token is stored. The status is not stored: it follows from the
+    Only a hash of the token is stored (and of the reminder's, once reminded). The status is not stored: it follows from the
     timestamps and the clock (see `status_at`).
     """
 
     __tablename__ = "invitations"
+    __table_args__ = (
+        Index("ix_invitations_expires_at", "expires_at"),
+        Index("uq_invitations_reminder_token_hash", "reminder_token_hash", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -32,6 +36,12 @@ class Invitation(Base):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     outbound_email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id"))
+    # The reminder carries a token of its own, so that the first link keeps working too.
+    reminded_at: Mapped[datetime | None]
+    reminder_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # When the scheduler told the sender about its expiry, or about its failed delivery.
+    expiry_noticed_at: Mapped[datetime | None]
+    failure_noticed_at: Mapped[datetime | None]
 
     @property
     def may_still_grant(self) -> bool:

@@ -7,11 +7,12 @@ loads them through the request's DataLoaders otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from contacts_api.models import Contact, Invitation, Organization
+from contacts_api.models import Account, Contact, Invitation, Organization
 from contacts_api.resolvers.context import Context
 from contacts_api.resolvers.loaders import MaybeAwaitable, held, now_or_later, then
-from contacts_api.rules import authorization
+from contacts_api.rules import access_reviews, authorization
 from contacts_api.rules.catalogue import Profile
 
 PROFILE_FIELDS = frozenset({"securityProfiles", "isAdministrator"})
@@ -54,6 +55,16 @@ def is_administrator(ctx: Context, contact: Contact) -> MaybeAwaitable[bool]:
 
 def latest_invitation(ctx: Context, contact: Contact) -> MaybeAwaitable[Invitation | None]:
     return now_or_later(ctx.loaders.latest_invitation, contact.id)
+
+
+async def access_reviewed_by(ctx: Context, contact: Contact) -> Account | None:
+    if contact.access_reviewed_by_id is None:
+        return None
+    return await ctx.loaders.account.load(contact.access_reviewed_by_id)
+
+
+def access_review_due_at(ctx: Context, contact: Contact) -> datetime | None:
+    return access_reviews.review_due_at(contact, ctx.settings)
 
 
 def viewer_can_manage(ctx: Context, contact: Contact) -> MaybeAwaitable[bool]:

@@ -18,6 +18,7 @@ from contacts_api.models import Contact, Invitation, Organization
 from contacts_api.resolvers import errors, ids
 from contacts_api.resolvers.context import Context
 from contacts_api.resolvers.ids import NodeType
+from contacts_api.rules import access_reviews
 from contacts_api.rules import contacts as contact_management
 from contacts_api.rules import invitations as invitation_management
 from contacts_api.rules.authorization import Forbidden, Viewer
@@ -28,6 +29,7 @@ from contacts_api.rules.validation import UNSET, ContactInput, PhoneInput
 if TYPE_CHECKING:
     from contacts_api.schema.contacts import (
         AddContactInput,
+        ConfirmAccessInput,
         DeactivateContactInput,
         PhoneNumberInput,
         ReactivateContactInput,
@@ -40,7 +42,10 @@ if TYPE_CHECKING:
         ResendInvitationInput,
         RevokeInvitationInput,
     )
-    from contacts_api.schema.organizations import CreateOrganizationInput
+    from contacts_api.schema.organizations import (
+        CreateOrganizationInput,
+        UpdateOrganizationInput,
+    )
 
 
 Errors = list[RenderedUserError]
@@ -48,7 +53,7 @@ Errors = list[RenderedUserError]
 
 @dataclass(frozen=True, slots=True)
 class OrganizationChange:
-    """What createOrganization answers."""
+    """What createOrganization and updateOrganization answer."""
 
     organization: Organization | None = None
     user_errors: Errors = field(default_factory=list)
@@ -81,6 +86,14 @@ class InvitationChange:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessConfirmed:
+    """What confirmAccess answers: the contacts confirmed, and the ids that were not."""
+
+    contacts: list[Contact] = field(default_factory=list)
+    user_errors: Errors = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class PrimaryChange:
     """What setPrimaryContact answers."""
 
@@ -90,7 +103,13 @@ class PrimaryChange:
 
 
 Result = TypeVar(
-    "Result", OrganizationChange, ContactChange, AddedContact, InvitationChange, PrimaryChange
+    "Result",
+    OrganizationChange,
+    ContactChange,
+    AddedContact,
+    InvitationChange,
+    PrimaryChange,
+    AccessConfirmed,
 )
 UseCase = Callable[[AsyncSession, Viewer], Awaitable[Result]]
 
@@ -167,6 +186,50 @@ async def create_organization(ctx: Context, data: CreateOrganizationInput) -> Or
         return OrganizationChange(organization=organization)
 
     return await run(ctx, OrganizationChange, use_case)
+
+
+async def update_organization(ctx: Context, data: UpdateOrganizationInput) -> OrganizationChange:
+    async def use_case(session: AsyncSession, viewer: Viewer) -> OrganizationChange:
+        organization = await contact_management.update_organization(
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            now=ctx.now,
+            organization_id=decode(data.organization_id, NodeType.ORGANIZATION, "organizationId"),
+            notify_all_administrators=_given(data.notify_all_administrators),
+            access_lapse_days=_given(data.access_lapse_days),
+        )
+        return OrganizationChange(organization=organization)
+
+    return await run(ctx, OrganizationChange, use_case)
+
+
+async def confirm_access(ctx: Context, data: ConfirmAccessInput) -> AccessConfirmed:
+    """Confirms what it may and answers every other id with its error: a partial success."""
+
+    async def use_case(session: AsyncSession, viewer: Viewer) -> AccessConfirmed:
+        contact_ids: list[int | None] = []
+        for global_id in data.contact_ids:
+            try:
+                contact_ids.append(ids.decode_as(global_id, NodeType.CONTACT))
+            except ids.MalformedId:
+                contact_ids.append(None)
+        confirmation = await access_reviews.confirm_access(
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            settings=ctx.settings,
+            now=ctx.now,
+            contact_ids=contact_ids,
+        )
+        if confirmation.errors:
+            ctx.user_errors = True
+        return AccessConfirmed(
+            contacts=confirmation.confirmed,
+            user_errors=[error.rendered(ctx.language) for error in confirmation.errors],
+        )
+
+    return await run(ctx, AccessConfirmed, use_case)
 
 
 async def add_contact(ctx: Context, data: AddContactInput) -> AddedContact:
@@ -336,7 +399,12 @@ async def revoke_invitation(ctx: Context, data: RevokeInvitationInput) -> Invita
 async def accept_invitation(ctx: Context, data: AcceptInvitationInput) -> ContactChange:
     async def use_case(session: AsyncSession, viewer: Viewer) -> ContactChange:
         contact = await invitation_management.accept_invitation(
-            session, viewer=viewer, catalogue=ctx.catalogue, now=ctx.now, token=data.token
+            session,
+            viewer=viewer,
+            catalogue=ctx.catalogue,
+            settings=ctx.settings,
+            now=ctx.now,
+            token=data.token,
         )
         return ContactChange(contact=contact)
 

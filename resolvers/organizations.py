@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contacts_api.models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
 from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
@@ -15,7 +16,7 @@ from contacts_api.resolvers import contacts as contact_fields
 from contacts_api.resolvers import errors, ids
 from contacts_api.resolvers.connections import paginate
 from contacts_api.resolvers.context import Context
-from contacts_api.rules import authorization
+from contacts_api.rules import access_reviews, authorization
 from contacts_api.rules.catalogue import Profile
 from contacts_api.rules.messages import Message
 
@@ -34,6 +35,7 @@ async def contacts(
     profile_ids: Sequence[str] | None = None,
     active_only: bool = True,
     has_access: bool | None = None,
+    review_due: bool | None = None,
     selected: frozenset[str] = frozenset(),
 ) -> Page[Contact]:
     """One page of the contacts the search finds; `selected`: the fields asked of each."""
@@ -52,6 +54,8 @@ async def contacts(
         profile_codes=profile_codes,
         active_only=active_only,
         has_access=has_access,
+        review_due=review_due,
+        reviewed_by=ctx.now - timedelta(days=ctx.settings.access_review_days),
     )
     count = None
     if search.whole_list:
@@ -108,6 +112,21 @@ async def primary_contact(ctx: Context, organization: Organization) -> Contact |
 def assignable_security_profiles(ctx: Context, organization: Organization) -> list[Profile]:
     codes = authorization.assignable_profile_codes(ctx.viewer, organization, ctx.catalogue)
     return ctx.catalogue.ordered(codes)
+
+
+async def access_reviews_due(ctx: Context, organization: Organization) -> int:
+    """Administrators only: 0 for anyone else."""
+    if not authorization.is_administrator(ctx.viewer, organization.id, ctx.catalogue):
+        return 0
+    count = await ctx.db.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .where(
+            Contact.organization_id == organization.id,
+            access_reviews.due_condition(ctx.now, ctx.settings),
+        )
+    )
+    return int(count or 0)
 
 
 def viewer_is_administrator(ctx: Context, organization: Organization) -> bool:

@@ -73,6 +73,8 @@ def as_text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, PhoneNumber):

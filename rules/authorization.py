@@ -95,12 +95,25 @@ def assignable_profile_codes(
     if viewer is None:
         return frozenset()
     if viewer.is_staff:
-        areas = set(SecurityArea)
-    else:
-        membership = viewer.memberships.get(organization.id)
-        held = membership.profile_codes if membership else frozenset()
-        administered = {catalogue[code].area for code in held if catalogue[code].is_administrator}
-        areas = set(SecurityArea) if SecurityArea.ORGANIZATION in administered else administered
+        return _profiles_of_areas(set(SecurityArea), organization, catalogue)
+    membership = viewer.memberships.get(organization.id)
+    return assignable_with(membership.profile_codes if membership else (), organization, catalogue)
+
+
+def assignable_with(
+    administrator_codes: Iterable[str], organization: Organization, catalogue: Catalogue
+) -> frozenset[str]:
+    """The profiles a member holding `administrator_codes` may grant in `organization`."""
+    administered = {
+        catalogue[code].area for code in administrator_codes if catalogue[code].is_administrator
+    }
+    areas = set(SecurityArea) if SecurityArea.ORGANIZATION in administered else administered
+    return _profiles_of_areas(areas, organization, catalogue)
+
+
+def _profiles_of_areas(
+    areas: set[SecurityArea], organization: Organization, catalogue: Catalogue
+) -> frozenset[str]:
     if not organization.provides_case_management:
         areas.discard(SecurityArea.CASE_MANAGEMENT)
     return frozenset(profile.code for profile in catalogue.profiles if profile.area in areas)
@@ -147,6 +160,14 @@ def may_set_primary_contact(
         catalogue[code].is_administrator and catalogue[code].area is SecurityArea.ORGANIZATION
         for code in membership.profile_codes
     )
+
+
+def may_change_organization(
+    viewer: Viewer | None, organization_id: int, catalogue: Catalogue
+) -> bool:
+    """Its settings (whom notices go to, access lapse): organization administrators and
+    staff, as for the primary contact."""
+    return may_set_primary_contact(viewer, organization_id, catalogue)
 
 
 def may_see_account(

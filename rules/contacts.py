@@ -79,6 +79,70 @@ async def create_organization(
     return organization
 
 
+ACCESS_LAPSE_DAYS_RANGE = (1, 3650)
+
+
+async def update_organization(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    now: datetime,
+    organization_id: int,
+    notify_all_administrators: bool | None = UNSET,
+    access_lapse_days: int | None = UNSET,
+) -> Organization:
+    """Change the organization's settings; UNSET leaves one as it is. A new grace period
+    counts from now: turning the lapse on never removes access the same day."""
+    if not authorization.is_member(viewer, organization_id):
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "organizationId")
+    organization, viewer = await lock_organization(session, organization_id, viewer)
+    if organization is None:
+        raise fail(ErrorCode.NOT_FOUND, Message.NOT_FOUND, "input", "organizationId")
+    if not authorization.may_change_organization(viewer, organization_id, catalogue):
+        raise Forbidden
+    low, high = ACCESS_LAPSE_DAYS_RANGE
+    if (
+        isinstance(access_lapse_days, int)
+        and access_lapse_days is not UNSET
+        and not low <= access_lapse_days <= high
+    ):
+        raise fail(
+            ErrorCode.OUT_OF_RANGE,
+            Message.LAPSE_DAYS_RANGE,
+            "input",
+            "accessLapseDays",
+            minimum=low,
+            maximum=high,
+        )
+    before: dict[str, Any] = {
+        "notify_all_administrators": organization.notify_all_administrators,
+        "access_lapse_days": organization.access_lapse_days,
+    }
+    after = dict(before)
+    if notify_all_administrators is not UNSET and notify_all_administrators is not None:
+        after["notify_all_administrators"] = notify_all_administrators
+    if access_lapse_days is not UNSET:
+        after["access_lapse_days"] = access_lapse_days
+    changes = audit_trail.differences(before, after)
+    if not changes:
+        return organization
+    organization.notify_all_administrators = after["notify_all_administrators"]
+    if after["access_lapse_days"] != before["access_lapse_days"]:
+        organization.access_lapse_days = after["access_lapse_days"]
+        organization.access_lapse_set_at = now
+    organization.updated_at = now
+    audit_trail.record(
+        session,
+        action=AuditAction.ORGANIZATION_UPDATED,
+        organization_id=organization.id,
+        actor_id=viewer.account.id,
+        now=now,
+        changes=changes,
+    )
+    return organization
+
+
 async def add_contact(
     session: AsyncSession,
     *,
@@ -283,6 +347,9 @@ async def reactivate_contact(
     if contact.is_active:
         return contact
     contact.is_active = True
+    if contact.account_id is not None:
+        # Access is granted again: its review period starts over.
+        contact.restart_access(now)
     contact.touch(now)
     await session.flush()
     audit_trail.contact_event(

@@ -10,7 +10,7 @@ import hmac
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contacts_api.mail import outbox
@@ -26,10 +26,11 @@ from contacts_api.models import (
     Organization,
 )
 from contacts_api.rules import audit as audit_trail
-from contacts_api.rules import authorization
+from contacts_api.rules import authorization, notices
 from contacts_api.rules.access import (
     ManagedContact,
     invitation_profile_codes,
+    latest_invitation,
     lock_organization,
     managed_contact,
     profile_codes_of,
@@ -191,6 +192,9 @@ async def resend_invitation(
     invitation.email = contact.email
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=settings.invitation_ttl_days)
+    # A new sending: it may be reminded, expire and fail once more, and be told so.
+    invitation.reminded_at = invitation.reminder_token_hash = None
+    invitation.expiry_noticed_at = invitation.failure_noticed_at = None
     await _email(
         session,
         invitation,
@@ -238,17 +242,36 @@ async def revoke_invitation(
 
 
 async def accept_invitation(
-    session: AsyncSession, *, viewer: Viewer, catalogue: Catalogue, now: datetime, token: str
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
+    token: str,
 ) -> Contact:
-    """By the invitee: link the account to the contact and grant the invitation's profiles."""
+    """By the invitee: link the account to the contact and grant the invitation's profiles.
+
+    The link of the invitation and that of its reminder both work; its sender is told.
+    """
     token = token.strip()
     token_hash = hash_token(token) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
     invitation = (
-        await session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
+        await session.scalar(
+            select(Invitation).where(
+                or_(
+                    Invitation.token_hash == token_hash,
+                    Invitation.reminder_token_hash == token_hash,
+                )
+            )
+        )
         if token_hash
         else None
     )
-    if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash or ""):
+    if invitation is None or not any(
+        hmac.compare_digest(stored, token_hash or "")
+        for stored in (invitation.token_hash, invitation.reminder_token_hash or "")
+    ):
         raise fail(ErrorCode.INVALID, Message.INVALID_TOKEN, "input", "token")
     await lock_organization(session, invitation.organization_id, viewer)
     await session.refresh(invitation)
@@ -284,7 +307,7 @@ async def accept_invitation(
         for code in sorted(granted - held)
     )
     before_email = contact.account_email
-    contact.link_account(account.id, account.email)
+    contact.link_account(account.id, account.email, now=now)
     contact.touch(now)
     invitation.accepted_at = now
     invitation.accepted_by_id = account.id
@@ -300,7 +323,63 @@ async def accept_invitation(
             ("securityProfiles", catalogue.codes(held), catalogue.codes(held | granted)),
         ],
     )
+    organization = await session.get_one(Organization, contact.organization_id)
+    await notices.tell_about_invitation(
+        session,
+        "accepted",
+        invitation=invitation,
+        contact=contact,
+        organization=organization,
+        catalogue=catalogue,
+        settings=settings,
+        now=now,
+        profile_codes=sorted(held | granted),
+    )
     return contact
+
+
+async def remind(
+    session: AsyncSession,
+    invitation: Invitation,
+    token: str,
+    *,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> bool:
+    """Email the reminder of a claimed invitation (`reminded_at` set, and the hash of
+    `token`); False, and nothing sent, when it can no longer be accepted (its contact
+    deactivated, linked meanwhile, or invited again since)."""
+    contact = await session.get_one(Contact, invitation.contact_id)
+    latest = await latest_invitation(session, contact.id)
+    if (
+        not contact.is_active
+        or contact.account_id is not None
+        or latest is None
+        or latest.id != invitation.id
+    ):
+        return False
+    organization = await session.get_one(Organization, invitation.organization_id)
+    codes = await invitation_profile_codes(session, invitation.id)
+    await _email(
+        session,
+        invitation,
+        token,
+        contact=contact,
+        organization=organization,
+        settings=settings,
+        profiles=[catalogue.localized(code) for code in catalogue.codes(codes)],
+        reminder=True,
+    )
+    assert invitation.reminded_at is not None
+    audit_trail.contact_event(
+        session,
+        AuditAction.INVITATION_REMINDED,
+        contact,
+        actor_id=None,
+        now=invitation.reminded_at,
+        changes=[("remindedAt", None, invitation.reminded_at)],
+    )
+    return True
 
 
 def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now: datetime) -> None:
@@ -343,7 +422,11 @@ async def _email(
     organization: Organization,
     settings: Settings,
     profiles: Sequence[Localized],
+    reminder: bool = False,
 ) -> None:
+    """Queue the invitation's email with the link of `token`; or, with `reminder`, its
+    reminder (sent now)."""
+    now = invitation.reminded_at if reminder and invitation.reminded_at else invitation.sent_at
     inviter = (
         await session.get(Account, invitation.invited_by_id) if invitation.invited_by_id else None
     )
@@ -356,9 +439,11 @@ async def _email(
         link=f"{settings.public_url}/invitations/{token}",
         expires_at=invitation.expires_at,
         profiles=[profile.in_(contact.preferred_language) for profile in profiles],
+        reminder_at=now if reminder else None,
     )
-    email = outbox.enqueue(
-        session, recipient=contact.email, content=content, now=invitation.sent_at
-    )
+    email = outbox.enqueue(session, recipient=invitation.email, content=content, now=now)
+    if reminder:
+        return
+    # The invitation's own email: its delivery status is the invitation's.
     await session.flush()
     invitation.outbound_email_id = email.id

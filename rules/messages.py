@@ -86,6 +86,8 @@ class Message(enum.StrEnum):
     INVITATION_EXPIRED = N_("This invitation has expired; ask for a new one.")
     INVALID_TOKEN = N_("This invitation link is not valid.")
     ALREADY_LINKED = N_("Your account is already linked to another contact of this organization.")
+    NO_ACCESS_TO_REVIEW = N_("This contact has no access to review.")
+    LAPSE_DAYS_RANGE = N_("The grace period must be between {minimum} and {maximum} days.")
     PAYLOAD_TOO_LARGE = N_("The request body is too large: at most {maximum} bytes.")
     UNSUPPORTED_MEDIA_TYPE = N_(
         "Send the operation as JSON (Content-Type: application/json), or as a GET query string."

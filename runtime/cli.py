@@ -1,11 +1,15 @@
-"""The `contacts` command: serve, migrate, seed the demo, manage staff, mint tokens."""
+"""The `contacts` command: serve, migrate, seed the demo, manage staff, mint tokens, do the
+timed work."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -23,6 +27,7 @@ from contacts_api.mail.outbox import OutboxSender
 from contacts_api.models.database import create_engine, create_session_factory
 from contacts_api.rules import authorization
 from contacts_api.runtime.logs import LOG_CONFIG
+from contacts_api.runtime.scheduler import Scheduler
 from contacts_api.runtime.settings import ConfigurationError, Settings
 
 # prometheus_client's multiprocess folder (the name runtime.metrics reads; not imported here,
@@ -76,6 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     send = outbox_commands.add_parser("send", help="deliver the emails that are due, then stop")
     send.add_argument("--watch", action="store_true", help="keep delivering until interrupted")
     send.set_defaults(handler=_outbox_send)
+
+    jobs = commands.add_parser("jobs", help="timed work: reminders, notices, reviews, lapse")
+    jobs_commands = jobs.add_subparsers(required=True, metavar="COMMAND")
+    run = jobs_commands.add_parser(
+        "run", help="do the timed work that is due and deliver the emails, then stop"
+    )
+    run.add_argument(
+        "--watch", action="store_true", help="keep doing it until interrupted (SIGINT, SIGTERM)"
+    )
+    run.set_defaults(handler=_jobs_run)
 
     export = commands.add_parser("export-schema", help="write the schema as SDL")
     export.add_argument(
@@ -208,6 +223,47 @@ def _outbox_send(settings: Settings, arguments: argparse.Namespace) -> None:
 
     attempts = asyncio.run(send())
     print(f"{attempts} delivery attempt(s)")
+
+
+def _jobs_run(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Exit status 1 when a pass failed (the error is logged), so that cron sees it."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url, settings.database_pool)
+        sessions = create_session_factory(engine)
+        clock = lambda: datetime.now(UTC)  # noqa: E731
+        sender = OutboxSender(sessions, settings, clock=clock)
+        failures: list[str] = []
+        scheduler = Scheduler(
+            sessions,
+            settings,
+            clock=clock,
+            on_done=lambda job, _count: failures.append(job) if job == "error" else None,
+        )
+        try:
+            if not arguments.watch:
+                done = await scheduler.run_once()
+                attempts = await sender.send_due()
+                print(
+                    ", ".join(f"{job} {count}" for job, count in dataclasses.asdict(done).items())
+                    + f"; {attempts} delivery attempt(s)"
+                )
+                return 0
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signal_number in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signal_number, stop.set)
+            await asyncio.gather(scheduler.run(stop), sender.run(stop))
+            return 1 if failures else 0
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except Exception:
+        logging.getLogger("contacts.scheduler").exception("timed work failed")
+        return 1
 
 
 def _export_schema(_settings: Settings, arguments: argparse.Namespace) -> None:

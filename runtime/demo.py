@@ -183,7 +183,7 @@ async def _organization(
         contact.set_email(email)
         if role is not None:
             account = await _account(session, DemoAccount(role, f"{first} {last}", email), now)
-            contact.link_account(account.id, account.email)
+            contact.link_account(account.id, account.email, now=now)
         session.add(contact)
         await session.flush()
         for code in profiles:

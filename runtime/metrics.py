@@ -100,6 +100,13 @@ class Metrics:
             ["outcome"],
             registry=registry,
         )
+        self.timed_work = Counter(
+            "timed_work",
+            "What the scheduler did, by job (reminded, expired, failed, digests, lapsed), "
+            "and its failed passes (job=error).",
+            ["job"],
+            registry=registry,
+        )
         self.rate_limit_fallbacks = Counter(
             "rate_limit_fallbacks",
             "Requests whose rate limit was counted in the process: Redis could not be reached.",

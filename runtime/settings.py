@@ -62,6 +62,10 @@ class Settings:
     cors_allow_origins: tuple[str, ...] = ()
     metrics_public: bool = True
     metrics_port: int | None = None
+    invitation_reminder_days: int = 7
+    access_review_days: int = 365
+    scheduler: bool = True
+    scheduler_interval_seconds: int = 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -145,6 +149,16 @@ class Settings:
         ):
             raise ConfigurationError(f"METRICS must be public, off or a port, not {metrics!r}")
 
+        ttl_days = _integer(values, "INVITATION_TTL_DAYS", 30, minimum=1, maximum=365)
+        reminder_days = _integer(
+            values, "INVITATION_REMINDER_DAYS", min(7, ttl_days - 1), minimum=0
+        )
+        if reminder_days >= ttl_days:
+            raise ConfigurationError(
+                "INVITATION_REMINDER_DAYS must be less than INVITATION_TTL_DAYS "
+                f"({reminder_days} >= {ttl_days}); 0 sends no reminder"
+            )
+
         return cls(
             environment=environment,
             state_dir=state_dir,
@@ -154,7 +168,13 @@ class Settings:
             auth_issuer=issuer,
             auth_audience=audience,
             public_url=public_url,
-            invitation_ttl_days=_integer(values, "INVITATION_TTL_DAYS", 30, minimum=1),
+            invitation_ttl_days=ttl_days,
+            invitation_reminder_days=reminder_days,
+            access_review_days=_integer(values, "ACCESS_REVIEW_DAYS", 365, minimum=1, maximum=3650),
+            scheduler=_boolean(values, "SCHEDULER", default=True),
+            scheduler_interval_seconds=_integer(
+                values, "SCHEDULER_INTERVAL_SECONDS", 60, minimum=1, maximum=3600
+            ),
             smtp_host=text("SMTP_HOST"),
             smtp_port=_integer(values, "SMTP_PORT", 587, minimum=1, maximum=65535),
             smtp_username=text("SMTP_USERNAME"),

@@ -17,6 +17,7 @@ from contacts_api.resolvers.context import Info
 from contacts_api.resolvers.loaders import MaybeAwaitable
 from contacts_api.rules.catalogue import Profile
 from contacts_api.rules.user_errors import RenderedUserError
+from contacts_api.schema.accounts import Account
 from contacts_api.schema.audit import AuditEvent
 from contacts_api.schema.connections import After, Before, Connection, First, Last, total_count
 from contacts_api.schema.enums import Language, PhoneKind
@@ -163,6 +164,33 @@ class Contact(Node):
             "Required when the organization provides case management."
         )
     )
+    access_reviewed_at: datetime | None = strawberry.field(
+        description=(
+            "When an administrator last confirmed that the contact still needs its access "
+            "(confirmAccess); null before the first review, and without access."
+        )
+    )
+
+    @strawberry.field(
+        graphql_type=Account | None,
+        description="The account that confirmed the access last; null before the first review.",
+    )
+    @staticmethod
+    async def access_reviewed_by(
+        parent: Parent[models.Contact], info: Info
+    ) -> models.Account | None:
+        return await contact_fields.access_reviewed_by(info.context, parent)
+
+    @strawberry.field(
+        description=(
+            "When the access is due for review: ACCESS_REVIEW_DAYS (365) days after it was "
+            "granted or last confirmed. Null without access."
+        )
+    )
+    @staticmethod
+    def access_review_due_at(parent: Parent[models.Contact], info: Info) -> datetime | None:
+        return contact_fields.access_review_due_at(info.context, parent)
+
     version: int = strawberry.field(
         description="Grows by one with every change; give it back as expectedVersion."
     )
@@ -245,6 +273,13 @@ class ContactFilter:
     )
     has_access: bool | None = strawberry.field(
         default=None, description="Only contacts with (true) or without (false) access."
+    )
+    access_review_due: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "Only contacts with access whose review is due (true: accessReviewDueAt has "
+            "passed), or only those with access not due yet (false)."
+        ),
     )
 
 
@@ -461,6 +496,31 @@ class SetPrimaryContactPayload:
     user_errors: list[RenderedUserError] = user_errors()
 
 
+@strawberry.input(description="The contacts whose access an administrator confirms in a review.")
+class ConfirmAccessInput:
+    contact_ids: list[strawberry.ID] = strawberry.field(
+        description=(
+            "Contacts with access that the viewer may manage (at most 100; a repeat counts "
+            "once). Each other one is answered with its own user error, at its index."
+        )
+    )
+
+
+@strawberry.type(description="What confirmAccess answers.")
+class ConfirmAccessPayload:
+    contacts: list[models.Contact] = strawberry.field(
+        graphql_type=list[Contact],
+        description=(
+            "The contacts confirmed: their next review is due a review period from now. The "
+            "ids the viewer could not confirm are in userErrors, and did not stop the others."
+        ),
+    )
+    user_errors: list[RenderedUserError] = user_errors()
+
+
+ConfirmAccessArgument = Annotated[
+    ConfirmAccessInput, strawberry.argument(description="The contacts to confirm.")
+]
 AddContactArgument = Annotated[
     AddContactInput,
     strawberry.argument(description="The contact to add, and its invitation if any."),
@@ -545,3 +605,17 @@ class ContactMutations:
         self, info: Info, input: SetPrimaryContactArgument
     ) -> mutations.PrimaryChange:
         return await mutations.set_primary_contact(info.context, input)
+
+    @strawberry.mutation(
+        graphql_type=ConfirmAccessPayload,
+        description=(
+            "Access review: confirm that each contact still needs its access, in one call. "
+            "Administrators confirm the contacts they may manage (viewerCanManage); each "
+            "other id is a user error (NOT_FOUND, FORBIDDEN, or INVALID for a contact without "
+            "access) and the rest are confirmed all the same."
+        ),
+    )
+    async def confirm_access(
+        self, info: Info, input: ConfirmAccessArgument
+    ) -> mutations.AccessConfirmed:
+        return await mutations.confirm_access(info.context, input)

@@ -162,6 +162,26 @@ described_enum(
             "The invitee accepted: their My NS Account is linked to the contact and the "
             "invitation's profiles were granted."
         ),
+        models.AuditAction.INVITATION_REMINDED: (
+            "The system reminded the invitee, a few days before the invitation expires, with a "
+            "link of its own (the first link still works)."
+        ),
+        models.AuditAction.INVITATION_EXPIRED: (
+            "An invitation expired unaccepted; written by the system (no actor), which told "
+            "the administrators."
+        ),
+        models.AuditAction.ACCESS_CONFIRMED: (
+            "An administrator confirmed in an access review that the contact still needs its "
+            "access; the next review is due a review period later."
+        ),
+        models.AuditAction.ACCESS_LAPSED: (
+            "The contact's access lapsed by itself, its review overdue past the organization's "
+            "grace period; written by the system. The contact stays active and keeps its "
+            "profiles for the record."
+        ),
+        models.AuditAction.ORGANIZATION_UPDATED: (
+            "The organization's settings were changed (name, notices, access lapse)."
+        ),
     },
 )
 
@@ -182,6 +202,10 @@ described_enum(
         ErrorCode.OUT_OF_RANGE: "A number outside its range: fte must be above 0 and at most 1.",
         ErrorCode.TAKEN: "Another contact of the organization already has this email.",
         ErrorCode.NOT_FOUND: "No such object, or the viewer may not see it.",
+        ErrorCode.FORBIDDEN: (
+            "The viewer sees this object but may not change it (in a bulk change such as "
+            "confirmAccess, where the others still go through)."
+        ),
         ErrorCode.STALE: (
             "expectedVersion is not the current version: someone else changed it first."
         ),

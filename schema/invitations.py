@@ -98,6 +98,13 @@ class Invitation(Node):
     revoked_at: datetime | None = strawberry.field(
         description="When it was withdrawn; null unless revoked."
     )
+    reminded_at: datetime | None = strawberry.field(
+        description=(
+            "When the system reminded the invitee, INVITATION_REMINDER_DAYS (7) days before it "
+            "expires; null until then. Once per sending: a resend may be reminded again. The "
+            "reminder's link works as well as the first one."
+        )
+    )
 
     @strawberry.field(
         graphql_type=Account | None,

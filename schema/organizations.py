@@ -59,6 +59,31 @@ class Organization(Node):
     ) -> models.Contact | None:
         return await organization_fields.primary_contact(info.context, parent)
 
+    notify_all_administrators: bool = strawberry.field(
+        description=(
+            "Notices about invitations (accepted, expired, undeliverable) go to every "
+            "administrator; false: to the administrator who sent it (to all of them when that "
+            "one no longer administers the organization). Changed by updateOrganization."
+        )
+    )
+    access_lapse_days: int | None = strawberry.field(
+        description=(
+            "Access lapses by itself this many days after its review fell due (the contact "
+            "stays active and keeps its profiles; its administrators are told); counted at the "
+            "earliest from when the setting changed. Null: access never lapses by itself."
+        )
+    )
+
+    @strawberry.field(
+        description=(
+            "Administrators only (0 for anyone else): how many contacts with access are due "
+            "for review (list them with the filter accessReviewDue: true)."
+        )
+    )
+    @staticmethod
+    async def access_reviews_due(parent: Parent[models.Organization], info: Info) -> int:
+        return await organization_fields.access_reviews_due(info.context, parent)
+
     @strawberry.field(
         graphql_type=ContactConnection,
         description=(
@@ -92,6 +117,7 @@ class Organization(Node):
             profile_ids=search.security_profile_ids,
             active_only=search.active_only is not False,
             has_access=search.has_access,
+            review_due=search.access_review_due,
             selected=selected_names(info, ("edges", "node"), ("nodes",)),
         )
 
@@ -189,6 +215,33 @@ class CreateOrganizationPayload:
     user_errors: list[RenderedUserError] = user_errors()
 
 
+@strawberry.input(description="The settings of an organization to change; those left out stay.")
+class UpdateOrganizationInput:
+    organization_id: strawberry.ID = strawberry.field(description="The organization to change.")
+    notify_all_administrators: strawberry.Maybe[bool | None] = strawberry.field(
+        description="See Organization.notifyAllAdministrators; null leaves it as it is."
+    )
+    access_lapse_days: strawberry.Maybe[int | None] = strawberry.field(
+        description=(
+            "See Organization.accessLapseDays: 1 to 3650 days, or null for never. A new value "
+            "counts from now, so turning it on never removes access the same day."
+        )
+    )
+
+
+@strawberry.type(description="What updateOrganization answers.")
+class UpdateOrganizationPayload:
+    organization: models.Organization | None = strawberry.field(
+        graphql_type=Organization | None,
+        description="The organization as changed; null when there are user errors.",
+    )
+    user_errors: list[RenderedUserError] = user_errors()
+
+
+UpdateOrganizationArgument = Annotated[
+    UpdateOrganizationInput,
+    strawberry.argument(description="The organization and the settings to change."),
+]
 CreateOrganizationArgument = Annotated[
     CreateOrganizationInput, strawberry.argument(description="The organization to create.")
 ]
@@ -220,3 +273,15 @@ class OrganizationMutations:
         self, info: Info, input: CreateOrganizationArgument
     ) -> mutations.OrganizationChange:
         return await mutations.create_organization(info.context, input)
+
+    @strawberry.mutation(
+        graphql_type=UpdateOrganizationPayload,
+        description=(
+            "Change an organization's settings: whom notices go to, and whether access lapses "
+            "by itself. Organization administrators (ORG_ADMIN) and staff only."
+        ),
+    )
+    async def update_organization(
+        self, info: Info, input: UpdateOrganizationArgument
+    ) -> mutations.OrganizationChange:
+        return await mutations.update_organization(info.context, input)

@@ -138,7 +138,7 @@ class Factory:
             contact.set_names(first_name=first_name, last_name=last_name or f"Person{number:05d}")
             contact.set_email(email or f"contact{number}@example.org")
             if account is not None:
-                contact.link_account(account.account_id, account.email)
+                contact.link_account(account.account_id, account.email, now=now)
             session.add(contact)
             await session.flush()
             session.add_all(

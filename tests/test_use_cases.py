@@ -152,13 +152,23 @@ async def test_accepting_links_the_account_and_grants_the_profiles(
     viewer = await viewer_of(session, invitee, factory)
 
     accepted = await invitations.accept_invitation(
-        session, viewer=viewer, catalogue=CATALOGUE, now=factory.clock.now(), token=token
+        session,
+        viewer=viewer,
+        catalogue=CATALOGUE,
+        settings=factory.settings,
+        now=factory.clock.now(),
+        token=token,
     )
 
     assert (accepted.account_id, accepted.account_email) == (invitee.account_id, invitee.email)
     assert accepted.has_access
     with pytest.raises(UserErrors) as again:
         await invitations.accept_invitation(
-            session, viewer=viewer, catalogue=CATALOGUE, now=factory.clock.now(), token=token
+            session,
+            viewer=viewer,
+            catalogue=CATALOGUE,
+            settings=factory.settings,
+            now=factory.clock.now(),
+            token=token,
         )
     assert codes(again) == [ErrorCode.INVITATION_NOT_PENDING]
