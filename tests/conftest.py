@@ -28,6 +28,7 @@ from contacts_api.server import create_app
 from tests.clock import Clock
 from tests.factories import Factory
 from tests.graphql import Api, CountingApi, StatementCounter
+from tests.smtp import SmtpServer
 
 POSTGRESQL_ADMIN_URL = os.environ.get(
     "TEST_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -138,6 +139,17 @@ async def api(settings: Settings, clock: Clock) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(transport=transport, base_url="http://contacts.test") as client:
         yield Api(client, settings)
     await app.state.services.engine.dispose()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback (aiosmtpd), stopped after the test."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -155,6 +155,7 @@ class Factory:
         last_name: str | None = None,
         active: bool = True,
         primary: bool = False,
+        language: Language = Language.ENGLISH,
     ) -> Person:
         """An account linked to a contact of `organization` that holds `profiles`."""
         number = next(_sequence)
@@ -170,6 +171,7 @@ class Factory:
             account=person,
             active=active,
             primary=primary,
+            language=language,
         )
         return Person(person.account_id, person.email, person.name, person.token, contact.id)
 

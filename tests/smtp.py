@@ -4,7 +4,8 @@
 loop); every message it accepts is parsed and kept, with its envelope. It can be stopped
 and started again on the same port, as a mail server that goes down and comes back.
 `serve` builds the application as the `api` fixture does, and hands over its outbox sender
-too, so that a test decides when the emails are delivered.
+and its scheduler too, so that a test decides when the emails are delivered and when the
+timed work runs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 from aiosmtpd.controller import Controller
 
 from contacts_api.mail.outbox import OutboxSender
+from contacts_api.runtime.scheduler import Scheduler
 from contacts_api.runtime.settings import Settings
 from contacts_api.server import create_app
 from tests.clock import Clock
@@ -133,6 +135,7 @@ class Served:
 
     api: Api
     outbox: OutboxSender
+    scheduler: Scheduler
     settings: Settings
 
 
@@ -146,6 +149,6 @@ async def serve(settings: Settings, clock: Clock) -> AsyncIterator[Served]:
         async with httpx.AsyncClient(
             transport=transport, base_url="http://contacts.test"
         ) as client:
-            yield Served(Api(client, settings), services.outbox, settings)
+            yield Served(Api(client, settings), services.outbox, services.scheduler, settings)
     finally:
         await services.engine.dispose()

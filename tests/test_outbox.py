@@ -12,7 +12,6 @@ import email.policy
 import email.utils
 import html
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -53,16 +52,6 @@ query Invitations($id: ID!) {
   }
 }
 """
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def _invite(

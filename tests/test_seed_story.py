@@ -8,7 +8,7 @@ edited, deactivated, and is then listed only when inactive contacts are asked fo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import pytest
@@ -116,16 +116,6 @@ def is_in_order(expected: Sequence[str], actual: Sequence[str]) -> bool:
     """Whether `expected` occurs in `actual` in this order (other items may lie between)."""
     remaining = iter(actual)
     return all(item in remaining for item in expected)
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
