@@ -261,6 +261,9 @@ def _jobs_run(settings: Settings, arguments: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(run())
+    except (OSError, TimeoutError, DBAPIError, asyncpg.PostgresError) as error:
+        print(unreachable(settings.database_url, error), file=sys.stderr)
+        return 1
     except Exception:
         logging.getLogger("contacts.scheduler").exception("timed work failed")
         return 1

@@ -36,6 +36,7 @@ class DemoAccount:
     email: str
 
 
+ACCESS_GRANTED_AGO = timedelta(days=400)
 STAFF = DemoAccount("Department staff", "Samira Staff", "staff@novascotia.example")
 ORGANIZATION_ADMINISTRATOR = DemoAccount(
     "Organization administrator",
@@ -183,7 +184,8 @@ async def _organization(
         contact.set_email(email)
         if role is not None:
             account = await _account(session, DemoAccount(role, f"{first} {last}", email), now)
-            contact.link_account(account.id, account.email, now=now)
+            # Granted over a year ago, as on a system in use: their reviews are due.
+            contact.link_account(account.id, account.email, now=now - ACCESS_GRANTED_AGO)
         session.add(contact)
         await session.flush()
         for code in profiles:

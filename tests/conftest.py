@@ -118,6 +118,8 @@ def settings_for(database_url: str, directory: Path) -> Settings:
             # Tests send many requests a minute as one account; test_rate_limits lowers these.
             "RATE_LIMIT_PER_ACCOUNT": "1000000",
             "RATE_LIMIT_PER_ADDRESS": "1000000",
+            # Tests run the scheduler's passes themselves, at the time they choose.
+            "SCHEDULER": "off",
         }
     )
 

@@ -127,6 +127,23 @@ async def test_seed_demo_prints_accounts_and_is_idempotent(cli: Cli) -> None:
     assert {ADMINISTRATOR, "staff@novascotia.example"} <= emails
 
 
+def test_jobs_run_does_what_is_due_once_and_delivers_it(cli: Cli) -> None:
+    cli.ok("seed-demo")
+    emails = cli.count("outbound_emails")
+
+    first = cli.ok("jobs", "run")
+    second = cli.ok("jobs", "run")
+
+    # The demo's access was granted over a year ago, and one of its invitations has expired.
+    assert re.search(r"expired 1\b", first), first
+    assert re.search(r"digests [1-9]", first), first
+    assert re.search(r"expired 0, failed 0, digests 0, lapsed 0", second), second
+    assert cli.count("outbound_emails") > emails
+    [(queued,)] = cli.query("SELECT count(*) FROM outbound_emails WHERE status = 'QUEUED'")
+    assert queued == 0
+    assert list((cli.directory / "mail").glob("*.eml"))
+
+
 def test_staff_add_marks_an_account_before_and_after_its_first_sign_in(cli: Cli) -> None:
     cli.ok("seed-demo")
     [(email, was_staff)] = cli.query(
@@ -258,7 +275,7 @@ def test_serve_answers_health_checks_and_graphql(cli: Cli) -> None:
         ("postgresql://app:s3cret-password@db.invalid/contacts", "host db.invalid, port 5432"),
     ],
 )
-@pytest.mark.parametrize("command", [("db", "upgrade"), ("serve", "--port", "1")])
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("serve", "--port", "1"), ("jobs", "run")])
 def test_a_database_out_of_reach_stops_with_one_line_naming_it(
     cli: Cli, url: str, where: str, command: tuple[str, ...]
 ) -> None:

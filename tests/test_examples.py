@@ -48,6 +48,9 @@ RUN_ORDER = [
     "reactivate-contact",
     "set-primary-contact",
     "audit-trail",
+    "access-reviews",
+    "confirm-access",
+    "update-organization",
     "create-organization",
 ]
 
@@ -368,6 +371,24 @@ async def test_every_example_runs_against_the_demo_data(
         "CONTACT_DEACTIVATED",
         "CONTACT_REACTIVATED",
     }
+
+    # Access reviews: the demo's access was granted over a year ago.
+    reviews = await run("access-reviews", {**in_organization, "first": 10}, token=administrator)
+    due = reviews["organization"]["contacts"]["nodes"]
+    assert reviews["organization"]["accessReviewsDue"] == len(due) > 0
+    confirmed = await run(
+        "confirm-access",
+        {"input": {"contactIds": [contact["id"] for contact in due]}},
+        token=administrator,
+    )
+    assert len(confirmed["confirmAccess"]["contacts"]) == len(due)
+    updated = await run(
+        "update-organization",
+        {"input": {**in_organization, "notifyAllAdministrators": True, "accessLapseDays": 30}},
+        token=administrator,
+    )
+    organization = updated["updateOrganization"]["organization"]
+    assert (organization["accessReviewsDue"], organization["accessLapseDays"]) == (0, 30)
 
     created = await run(
         "create-organization",
