@@ -84,6 +84,12 @@ COVERAGE: Counter[str] = Counter()
 STATES: set[Any] = set()
 
 
+CONFIRM_ACCESS = operations.mutation("confirmAccess", "contacts { id accessReviewedAt }")
+UPDATE_ORGANIZATION = operations.mutation(
+    "updateOrganization", "organization { id notifyAllAdministrators accessLapseDays }"
+)
+
+
 # --- the reference model -------------------------------------------------------------------
 
 
@@ -96,6 +102,11 @@ class ModelContact:
     primary: bool = False
     account: str | None = None  # the actor whose account is linked
     profiles: set[str] = field(default_factory=set)
+    reviewed: datetime | None = None  # the last access review (confirmAccess)
+
+    @property
+    def has_access(self) -> bool:
+        return self.account is not None and self.active
 
 
 @dataclass
@@ -315,9 +326,11 @@ class Run:
         """Deliver the outbox; the invitation tokens of what the mail server received."""
         before = len(self.smtp.deliveries)
         await self.app.state.services.outbox.send_due()
+        link = f"{self.settings.public_url}/invitations/"
         return [
             invitation_token(delivery.text, self.settings.public_url)
             for delivery in self.smtp.deliveries[before:]
+            if link in delivery.text  # not the notices to administrators
         ]
 
     async def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
@@ -346,7 +359,8 @@ class Tables:
         return row[self.column[table][column]]
 
     def by_organization(self) -> dict[int, list[Any]]:
-        """Each organization's rows: its contacts, their profiles, invitations, audit events."""
+        """Each organization's rows: itself, its contacts, their profiles, invitations, audit
+        events."""
         contact_organization = {
             self._value("contacts", row, "id"): self._value("contacts", row, "organization_id")
             for row in self.rows["contacts"]
@@ -358,6 +372,10 @@ class Tables:
             for row in self.rows["invitations"]
         }
         owned: dict[int, list[Any]] = {}
+        for row in self.rows["organizations"]:
+            owned.setdefault(self._value("organizations", row, "id"), []).append(
+                ("organizations", row)
+            )
         for table in ("contacts", "invitations", "audit_events"):
             for row in self.rows[table]:
                 owned.setdefault(self._value(table, row, "organization_id"), []).append(
@@ -513,9 +531,14 @@ class AuthorizationMachine(RuleBasedStateMachine):
         got = outcome(body, field)
         COVERAGE[f"{name} {' '.join(got)}"] += 1
         assert got == expected, f"{name}: the server answered {got}, the model expected {expected}"
+        self.check_effects(name, refused=expected != ("ok",), actor=actor)
+
+    def check_effects(self, name: str, *, refused: bool, actor: str) -> None:
+        """A refused step changed nothing; an accepted one changed only the organizations
+        of its actor (staff aside), and left each an administrator."""
         after = self.run.wait(self.run.snapshot())
-        if expected != ("ok",):
-            assert after == self.before, f"{name} was refused ({got}) but changed the database"
+        if refused:
+            assert after == self.before, f"{name} was refused but changed the database"
             return
         if actor in self.model.staff:
             return
@@ -825,6 +848,7 @@ class AuthorizationMachine(RuleBasedStateMachine):
             else:
                 contact.account = actor
                 contact.profiles |= invitation.profiles
+                contact.reviewed = None
                 invitation.accepted = True
         self.expect("acceptInvitation", body, "acceptInvitation", expected or ("ok",), actor)
 
@@ -867,8 +891,9 @@ class AuthorizationMachine(RuleBasedStateMachine):
         if expected is None and contact is not None:
             if not model.may_manage(actor, contact):
                 expected = ("FORBIDDEN",)
-            else:
+            elif not contact.active:
                 contact.active = True
+                contact.reviewed = None  # access given back: its review starts over
         self.expect("reactivateContact", body, "reactivateContact", expected or ("ok",), actor)
 
     @rule(actor=CALLERS, data=st.data())
@@ -892,6 +917,64 @@ class AuthorizationMachine(RuleBasedStateMachine):
                     if other.organization == organization:
                         other.primary = other.id == contact.id
         self.expect("setPrimaryContact", body, "setPrimaryContact", expected or ("ok",), actor)
+
+    @rule(actor=CALLERS, size=st.integers(1, 4), data=st.data())
+    def confirm_access(self, actor: str, size: int, data: st.DataObject) -> None:
+        """A bulk change that may partly succeed: each id is answered on its own."""
+        model = self.model
+        keys = [self.contact_target(data)[0] for _ in range(size)]
+        variables = {"contactIds": [gid(NodeType.CONTACT, key) for key in keys]}
+        body = self.step("confirmAccess", CONFIRM_ACCESS, {"input": variables}, actor)
+
+        expected_errors: list[tuple[str, str]] = []
+        confirmed: list[int] = []
+        if actor == "anonymous":
+            self.expect("confirmAccess", body, "confirmAccess", ("UNAUTHENTICATED",), actor)
+            return
+        for index, key in enumerate(keys):
+            contact = model.contacts.get(key)
+            if key in confirmed or any(key == keys[i] for i in range(index)):
+                continue  # a repeat counts once
+            if contact is None or not model.is_member(actor, contact.organization):
+                expected_errors.append((str(index), "NOT_FOUND"))
+            elif not model.may_manage(actor, contact):
+                expected_errors.append((str(index), "FORBIDDEN"))
+            elif not contact.has_access:
+                expected_errors.append((str(index), "INVALID"))
+            else:
+                confirmed.append(key)
+                contact.reviewed = model.now
+        payload = body["data"]["confirmAccess"]
+        got_errors = [(error["field"][-1], error["code"]) for error in payload["userErrors"]]
+        got = [int(_key(contact["id"])) for contact in payload["contacts"]]
+        COVERAGE[f"confirmAccess {len(confirmed)} confirmed {len(expected_errors)} refused"] += 1
+        assert (got, got_errors) == (confirmed, expected_errors)
+        self.check_effects("confirmAccess", refused=not confirmed, actor=actor)
+
+    @rule(
+        actor=CALLERS,
+        organization=st.sampled_from(["A", "A", "B"]),
+        notify=st.booleans(),
+        lapse=st.sampled_from([None, 30, 0]),
+    )
+    def update_organization(
+        self, actor: str, organization: str, notify: bool, lapse: int | None
+    ) -> None:
+        variables = {
+            "organizationId": gid(NodeType.ORGANIZATION, self.model.organization_ids[organization]),
+            "notifyAllAdministrators": notify,
+            "accessLapseDays": lapse,
+        }
+        body = self.step("updateOrganization", UPDATE_ORGANIZATION, {"input": variables}, actor)
+
+        expected = self.refusal(actor, organization)
+        if expected is None and not (
+            actor in self.model.staff or "ORG_ADMIN" in self.model.held(actor, organization)
+        ):
+            expected = ("FORBIDDEN",)
+        if expected is None and lapse == 0:
+            expected = ("OUT_OF_RANGE",)
+        self.expect("updateOrganization", body, "updateOrganization", expected or ("ok",), actor)
 
     @rule(days=st.sampled_from([1, 10, 29, 31]), now=st.integers(0, 2))
     def time_passes(self, days: int, now: int) -> None:
@@ -919,6 +1002,7 @@ class AuthorizationMachine(RuleBasedStateMachine):
                 c.is_primary,
                 accounts.get(c.account_id) if c.account_id else None,
                 profiles,
+                c.access_reviewed_at,
             )
             for key, (c, profiles) in contacts.items()
         } == {
@@ -929,6 +1013,7 @@ class AuthorizationMachine(RuleBasedStateMachine):
                 c.primary,
                 c.account,
                 frozenset(c.profiles),
+                c.reviewed,
             )
             for key, c in model.contacts.items()
         }
