@@ -254,8 +254,8 @@ class Database:
             links = []
             for recipient, body in rows:
                 match = LINK.search(body)
-                assert match is not None, body
-                links.append((recipient, match.group(1)))
+                if match is not None:  # not a notice to an administrator
+                    links.append((recipient, match.group(1)))
         return links
 
     async def token_hashes(self) -> list[str]:
