@@ -35,6 +35,7 @@ from contacts_api.edge.rate_limits import MemoryCounter, RateLimiter, RedisCount
 from contacts_api.mail.outbox import OutboxSender
 from contacts_api.models import EmailDeliveryStatus, Language, OutboundEmail
 from contacts_api.models.database import RequestSession, create_engine, create_session_factory
+from contacts_api.planner import Planner
 from contacts_api.resolvers.context import Context
 from contacts_api.rules import authorization
 from contacts_api.rules.authorization import Claims, load_viewer
@@ -44,7 +45,7 @@ from contacts_api.runtime.logs import StatementCounter, count_statements
 from contacts_api.runtime.metrics import CONTENT_TYPE, Metrics, operation_names
 from contacts_api.runtime.scheduler import Scheduler
 from contacts_api.runtime.settings import Settings
-from contacts_api.schema import create_schema
+from contacts_api.schema import LIMIT_RULES, MAX_TOKENS, create_schema
 
 logger = logging.getLogger("contacts.server")
 request_log = logging.getLogger("contacts.requests")
@@ -128,14 +129,25 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def __init__(self, services: Services) -> None:
         settings = services.settings
+        schema = create_schema(
+            introspection=settings.graphql_introspection, max_cost=settings.query_max_cost
+        )
         super().__init__(
-            create_schema(
-                introspection=settings.graphql_introspection, max_cost=settings.query_max_cost
-            ),
+            schema,
             graphql_ide="graphiql",
             allow_queries_via_get=True,
         )
         self.services = services
+        self.planner = (
+            Planner(
+                schema._schema,
+                max_cost=settings.query_max_cost,
+                max_tokens=MAX_TOKENS,
+                rules=LIMIT_RULES,
+            )
+            if settings.query_planner
+            else None
+        )
 
     async def run(
         self,
@@ -168,7 +180,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 known = await self._context(
                     RequestSession(session), claims, request_id, language, standing
                 )
-                response = await super().run(request, known, root_value)
+                planned = await self._planned(request, known)
+                if planned is not None:
+                    known.planned = True
+                    response = Response(planned, media_type="application/json")
+                else:
+                    response = await super().run(request, known, root_value)
                 await session.commit()
         except graphql_over_http.RateLimited as limited:
             response = graphql_over_http.error_response(
@@ -216,6 +233,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             self._observe(request, response, known, time.perf_counter() - started, statements.count)
         return response
 
+    async def _planned(self, request: Request, context: Context) -> bytes | None:
+        """The compiled read path's answer (see `planner`), for a JSON POST it covers."""
+        if (
+            self.planner is None
+            or request.method != "POST"
+            or not request.headers.get("content-type", "").startswith("application/json")
+        ):
+            return None
+        return await self.planner.answer(await request.body(), context)
+
     def _observe(
         self,
         request: Request,
@@ -243,6 +270,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     "status": response.status_code,
                     "duration_ms": round(duration * 1000, 2),
                     "sql_statements": statements,
+                    "planned": bool(context and context.planned),
                 }
             },
         )
@@ -406,6 +434,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Starlette:
         )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services
+    app.state.graphql = graphql
     return app
 
 

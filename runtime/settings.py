@@ -66,6 +66,7 @@ class Settings:
     access_review_days: int = 365
     scheduler: bool = True
     scheduler_interval_seconds: int = 60
+    query_planner: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -172,6 +173,7 @@ class Settings:
             invitation_reminder_days=reminder_days,
             access_review_days=_integer(values, "ACCESS_REVIEW_DAYS", 365, minimum=1, maximum=3650),
             scheduler=_boolean(values, "SCHEDULER", default=True),
+            query_planner=_boolean(values, "QUERY_PLANNER", default=True),
             scheduler_interval_seconds=_integer(
                 values, "SCHEDULER_INTERVAL_SECONDS", 60, minimum=1, maximum=3600
             ),

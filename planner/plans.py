@@ -1,0 +1,150 @@
+"""Plans: what answers each field of a covered operation, built from graphql-core's own field
+collection (fragments, aliases, `@skip`/`@include` with the request's variables).
+
+A plan is a tree of `Selection`s, one per object of the response: for each response key, a
+`Field` saying how to get its value from the object the parent gave (a row, a page, a
+profile). `compile_operation` raises `NotCovered` for anything outside what the planner knows;
+the request then takes the standard path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    OperationType,
+)
+from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
+from graphql.execution.executor import Executor
+from graphql.execution.values import get_argument_values
+
+from contacts_api.schema.execution import plain_leaf
+
+
+class NotCovered(Exception):
+    """The planner does not answer this; the standard path does."""
+
+
+# How a field's value is found: a kind the engine knows, and what it needs.
+@dataclass(frozen=True, slots=True)
+class Field:
+    kind: str
+    name: str = ""
+    arguments: dict[str, Any] = field(default_factory=dict)
+    selection: Selection | None = None
+    # A plain leaf: the attribute read, and the scalar or enum that serializes it.
+    attribute: str | None = None
+    serialize: Callable[[Any], Any] | None = None
+    nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    type_name: str
+    fields: tuple[tuple[str, Field], ...]
+
+
+# The fields with a resolver that each object type answers, by kind; plain leaves (default
+# resolver, no arguments, a scalar or an enum) are answered on every covered type.
+RESOLVED: dict[str, frozenset[str]] = {
+    "Query": frozenset({"organization"}),
+    "Organization": frozenset({"id", "viewerIsAdministrator", "contacts"}),
+    "ContactConnection": frozenset({"totalCount", "edges", "nodes", "pageInfo"}),
+    "ContactEdge": frozenset({"cursor", "node"}),
+    "PageInfo": frozenset(),
+    "Contact": frozenset(
+        {"id", "isAdministrator", "viewerCanManage", "securityProfiles", "invitation", "emails"}
+    ),
+    "SecurityProfile": frozenset({"id", "name"}),
+    "Invitation": frozenset({"id", "status"}),
+}
+# Fields whose arguments the engine reads; any other field with arguments is not covered.
+WITH_ARGUMENTS = frozenset({("Query", "organization"), ("Organization", "contacts")})
+
+
+def compile_operation(executor: Executor) -> Selection:
+    """The plan of the executor's operation (a query), for its variables' values."""
+    operation = executor.operation
+    if operation.operation is not OperationType.QUERY:
+        raise NotCovered("not a query")
+    schema = executor.schema
+    root = schema.query_type
+    assert root is not None
+    collected = collect_fields(
+        schema, executor.fragments, executor.variable_values, root, operation
+    )
+    return _selection(executor, root, collected.grouped_field_set)
+
+
+def _selection(executor: Executor, parent: GraphQLObjectType, grouped: Any) -> Selection:
+    fields = []
+    for key, details in grouped.items():
+        fields.append((key, _field(executor, parent, details)))
+    return Selection(parent.name, tuple(fields))
+
+
+def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsList) -> Field:
+    if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
+        raise NotCovered("@defer or fragment variables")
+    node: FieldNode = details[0].node
+    name = node.name.value
+    if name == "__typename":
+        return Field("typename", name)
+    if parent.name not in RESOLVED:
+        raise NotCovered(parent.name)
+    definition: GraphQLField | None = parent.fields.get(name)
+    if definition is None:
+        raise NotCovered(name)
+    arguments: dict[str, Any] = {}
+    if (parent.name, name) in WITH_ARGUMENTS:
+        arguments = get_argument_values(definition, node, executor.variable_values)
+    elif node.arguments:
+        raise NotCovered(f"{parent.name}.{name} with arguments")
+    if name in RESOLVED[parent.name]:
+        named = _named(definition)
+        leaf = isinstance(named, GraphQLScalarType | GraphQLEnumType)
+        return Field(
+            f"{parent.name}.{name}",
+            name,
+            arguments=arguments,
+            selection=None if leaf else _subselection(executor, named, details),
+            serialize=named.serialize if leaf else None,
+            nullable=not isinstance(definition.type, GraphQLNonNull),
+        )
+    plain = None if definition.args else plain_leaf(definition)
+    if plain is not None:
+        return Field(
+            "leaf",
+            name,
+            attribute=plain.attribute,
+            serialize=plain.leaf_type.serialize,
+            nullable=plain.nullable,
+        )
+    raise NotCovered(f"{parent.name}.{name}")
+
+
+def _named(definition: GraphQLField) -> Any:
+    named = definition.type
+    while isinstance(named, GraphQLNonNull | GraphQLList):
+        named = named.of_type
+    return named
+
+
+def _subselection(executor: Executor, named: Any, details: FieldDetailsList) -> Selection:
+    if not isinstance(named, GraphQLObjectType):
+        raise NotCovered(f"{named} is abstract")
+    schema: GraphQLSchema = executor.schema
+    collected = collect_subfields(
+        schema, executor.fragments, executor.variable_values, executor.operation, named, details
+    )
+    return _selection(executor, named, collected.grouped_field_set)
