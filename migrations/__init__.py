@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 
 from alembic import command
@@ -29,9 +30,17 @@ MIGRATION_LOCK = 0x636F6E74  # "cont"
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database behind `engine` to `revision`, one process at a time: under a
     PostgreSQL advisory lock, or SQLite's write lock, held until the migration commits."""
+    await _migrate(engine, command.upgrade, revision)
 
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the database back to `revision`, the same way (an operator's way back)."""
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     def run(connection: Connection) -> None:
-        command.upgrade(alembic_config(connection), revision)
+        step(alembic_config(connection), revision)
 
     async with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -26,9 +27,10 @@ from graphql import (
     validate,
 )
 from graphql.execution.executor import Executor
+from graphql.execution.values import VariableValues, get_argument_values
 
 from contacts_api.models.pagination import Page, PageRequest
-from contacts_api.planner.plans import Field, NotCovered, Selection, compile_operation
+from contacts_api.planner.plans import Field, NotCovered, Selection, compile_operation, conditions
 from contacts_api.resolvers import contacts as contact_fields
 from contacts_api.resolvers import ids
 from contacts_api.resolvers import invitations as invitation_fields
@@ -38,6 +40,20 @@ from contacts_api.resolvers.context import Context
 from contacts_api.schema.cost import MAX_LIST_LENGTH, operation_cost
 
 DOCUMENTS = 256
+PLANS = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One request's run of a plan: its context, and its variables to read arguments with."""
+
+    ctx: Context
+    variables: VariableValues
+
+    def arguments(self, field: Field) -> dict[str, Any]:
+        assert field.arguments is not None
+        definition, node = field.arguments
+        return get_argument_values(definition, node, self.variables)
 
 
 class HandBack(Exception):
@@ -57,7 +73,10 @@ class Planner:
         self._max_cost = max_cost
         self._max_tokens = max_tokens
         self._rules = [*specified_rules, *rules]
-        self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
+        self._documents: OrderedDict[str, tuple[DocumentNode, frozenset[str]] | None] = (
+            OrderedDict()
+        )
+        self._plans: OrderedDict[tuple[Any, ...], Selection] = OrderedDict()
         self.answered = 0
         self.handed_back = 0
 
@@ -95,9 +114,10 @@ class Planner:
             and isinstance(variables, dict | None)
         ):
             return None
-        document = self._document(query)
-        if document is None:
+        parsed = self._document(query)
+        if parsed is None:
             raise HandBack("invalid document")
+        document, condition_names = parsed
         executor = Executor.build(
             self._schema, document, raw_variable_values=variables, operation_name=name
         )
@@ -108,8 +128,19 @@ class Planner:
             raise HandBack("cost refusal")
         if cost.total > self._max_cost:
             raise HandBack("too costly")
-        plan = compile_operation(executor)
-        data = await self._object(plan, None, ctx)
+        coerced = executor.variable_values.coerced
+        key = (
+            query,
+            name,
+            tuple(sorted((n, coerced.get(n)) for n in condition_names)),
+        )
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = compile_operation(executor)
+            if len(self._plans) > PLANS:
+                self._plans.popitem(last=False)
+        run = Run(ctx, executor.variable_values)
+        data = await self._object(plan, None, run)
         ctx.cost = cost.total
         operation = executor.operation
         ctx.operation_name = operation.name.value if operation.name else None
@@ -122,38 +153,38 @@ class Planner:
             }
         )
 
-    def _document(self, query: str) -> DocumentNode | None:
-        """The parsed document, if it parses and validates; None otherwise (the standard
-        path then reports why)."""
+    def _document(self, query: str) -> tuple[DocumentNode, frozenset[str]] | None:
+        """The parsed document and its condition variables, if it parses and validates;
+        None otherwise (the standard path then reports why)."""
         if query in self._documents:
             self._documents.move_to_end(query)
             return self._documents[query]
-        document: DocumentNode | None
+        parsed: tuple[DocumentNode, frozenset[str]] | None = None
         try:
             document = parse(query, max_tokens=self._max_tokens)
         except GraphQLError:
             document = None
-        if document is not None and validate(self._schema, document, self._rules):
-            document = None
-        self._documents[query] = document
+        if document is not None and not validate(self._schema, document, self._rules):
+            parsed = (document, conditions(document))
+        self._documents[query] = parsed
         if len(self._documents) > DOCUMENTS:
             self._documents.popitem(last=False)
-        return document
+        return parsed
 
-    async def _object(self, selection: Selection, source: Any, ctx: Context) -> dict[str, Any]:
+    async def _object(self, selection: Selection, source: Any, run: Run) -> dict[str, Any]:
         answer: dict[str, Any] = {}
         for key, field in selection.fields:
-            answer[key] = await self._value(field, selection, source, ctx)
+            answer[key] = await self._value(field, selection, source, run)
         return answer
 
-    async def _value(self, field: Field, parent: Selection, source: Any, ctx: Context) -> Any:
+    async def _value(self, field: Field, parent: Selection, source: Any, run: Run) -> Any:
         kind = field.kind
         if kind == "leaf":
             assert field.attribute is not None
             return _leaf(getattr(source, field.attribute), field)
         if kind == "typename":
             return parent.type_name
-        value = RESOLVERS[kind](source, field, ctx)
+        value = RESOLVERS[kind](source, field, run)
         if inspect.isawaitable(value):
             value = await value
         if value is None:
@@ -166,8 +197,8 @@ class Planner:
             return _leaf(value, field)
         assert field.selection is not None
         if isinstance(value, list):
-            return [await self._object(field.selection, item, ctx) for item in value]
-        return await self._object(field.selection, value, ctx)
+            return [await self._object(field.selection, item, run) for item in value]
+        return await self._object(field.selection, value, run)
 
 
 def _leaf(value: Any, field: Field) -> Any:
@@ -182,11 +213,11 @@ def _leaf(value: Any, field: Field) -> Any:
     return serialized
 
 
-async def _contacts(organization: Any, field: Field, ctx: Context) -> Page[Any]:
-    arguments = field.arguments
+async def _contacts(organization: Any, field: Field, run: Run) -> Page[Any]:
+    arguments = run.arguments(field)
     search = arguments.get("filter") or {}
     return await organization_fields.contacts(
-        ctx,
+        run.ctx,
         organization,
         PageRequest(
             arguments.get("first"),
@@ -221,38 +252,40 @@ def _node_fields(field: Field) -> frozenset[str]:
 
 
 RESOLVERS: dict[str, Any] = {
-    "Query.organization": lambda _root, field, ctx: query_fields.organization(
-        ctx, field.arguments["id"]
+    "Query.organization": lambda _root, field, run: query_fields.organization(
+        run.ctx, run.arguments(field)["id"]
     ),
-    "Organization.id": lambda org, _f, _ctx: ids.encode(ids.NodeType.ORGANIZATION, org.id),
-    "Organization.viewerIsAdministrator": lambda org, _f, ctx: (
-        organization_fields.viewer_is_administrator(ctx, org)
+    "Organization.id": lambda org, _f, _run: ids.encode(ids.NodeType.ORGANIZATION, org.id),
+    "Organization.viewerIsAdministrator": lambda org, _f, run: (
+        organization_fields.viewer_is_administrator(run.ctx, org)
     ),
     "Organization.contacts": _contacts,
-    "ContactConnection.totalCount": lambda page, _f, _ctx: page.total_count(),
-    "ContactConnection.edges": lambda page, _f, _ctx: page.edges,
-    "ContactConnection.nodes": lambda page, _f, _ctx: page.nodes,
-    "ContactConnection.pageInfo": lambda page, _f, _ctx: page.page_info,
-    "ContactEdge.cursor": lambda edge, _f, _ctx: edge.cursor,
-    "ContactEdge.node": lambda edge, _f, _ctx: edge.node,
-    "Contact.id": lambda contact, _f, _ctx: ids.encode(ids.NodeType.CONTACT, contact.id),
-    "Contact.emails": lambda contact, _f, _ctx: contact.emails,
-    "Contact.isAdministrator": lambda contact, _f, ctx: contact_fields.is_administrator(
-        ctx, contact
+    "ContactConnection.totalCount": lambda page, _f, _run: page.total_count(),
+    "ContactConnection.edges": lambda page, _f, _run: page.edges,
+    "ContactConnection.nodes": lambda page, _f, _run: page.nodes,
+    "ContactConnection.pageInfo": lambda page, _f, _run: page.page_info,
+    "ContactEdge.cursor": lambda edge, _f, _run: edge.cursor,
+    "ContactEdge.node": lambda edge, _f, _run: edge.node,
+    "Contact.id": lambda contact, _f, _run: ids.encode(ids.NodeType.CONTACT, contact.id),
+    "Contact.emails": lambda contact, _f, _run: contact.emails,
+    "Contact.isAdministrator": lambda contact, _f, run: contact_fields.is_administrator(
+        run.ctx, contact
     ),
-    "Contact.viewerCanManage": lambda contact, _f, ctx: contact_fields.viewer_can_manage(
-        ctx, contact
+    "Contact.viewerCanManage": lambda contact, _f, run: contact_fields.viewer_can_manage(
+        run.ctx, contact
     ),
-    "Contact.securityProfiles": lambda contact, _f, ctx: contact_fields.security_profiles(
-        ctx, contact
+    "Contact.securityProfiles": lambda contact, _f, run: contact_fields.security_profiles(
+        run.ctx, contact
     ),
-    "Contact.invitation": lambda contact, _f, ctx: contact_fields.latest_invitation(ctx, contact),
-    "SecurityProfile.id": lambda profile, _f, _ctx: ids.encode(
+    "Contact.invitation": lambda contact, _f, run: contact_fields.latest_invitation(
+        run.ctx, contact
+    ),
+    "SecurityProfile.id": lambda profile, _f, _run: ids.encode(
         ids.NodeType.SECURITY_PROFILE, profile.code
     ),
-    "SecurityProfile.name": lambda profile, _f, ctx: profile.name_in(ctx.language),
-    "Invitation.id": lambda invitation, _f, _ctx: ids.encode(
+    "SecurityProfile.name": lambda profile, _f, run: profile.name_in(run.ctx.language),
+    "Invitation.id": lambda invitation, _f, _run: ids.encode(
         ids.NodeType.INVITATION, invitation.id
     ),
-    "Invitation.status": lambda invitation, _f, ctx: invitation_fields.status(ctx, invitation),
+    "Invitation.status": lambda invitation, _f, run: invitation_fields.status(run.ctx, invitation),
 }

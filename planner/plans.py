@@ -10,10 +10,12 @@ the request then takes the standard path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
+    DocumentNode,
     FieldNode,
     GraphQLEnumType,
     GraphQLField,
@@ -23,10 +25,12 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     OperationType,
+    VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
-from graphql.execution.values import get_argument_values
 
 from contacts_api.schema.execution import plain_leaf
 
@@ -40,7 +44,9 @@ class NotCovered(Exception):
 class Field:
     kind: str
     name: str = ""
-    arguments: dict[str, Any] = field(default_factory=dict)
+    # The field's definition and node, when the engine reads its arguments (with each
+    # request's variables: a plan is shared by requests that differ in them).
+    arguments: tuple[GraphQLField, FieldNode] | None = None
     selection: Selection | None = None
     # A plain leaf: the attribute read, and the scalar or enum that serializes it.
     attribute: str | None = None
@@ -72,8 +78,25 @@ RESOLVED: dict[str, frozenset[str]] = {
 WITH_ARGUMENTS = frozenset({("Query", "organization"), ("Organization", "contacts")})
 
 
+def conditions(document: DocumentNode) -> frozenset[str]:
+    """The variables that `@skip` and `@include` read in `document`: a plan depends on their
+    values, and on no other variable's."""
+    names: set[str] = set()
+
+    class Directives(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+            if node.name.value in {"skip", "include"}:
+                for argument in node.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+
+    visit(document, Directives())
+    return frozenset(names)
+
+
 def compile_operation(executor: Executor) -> Selection:
-    """The plan of the executor's operation (a query), for its variables' values."""
+    """The plan of the executor's operation (a query), for its variables' values (only
+    those of `conditions` matter)."""
     operation = executor.operation
     if operation.operation is not OperationType.QUERY:
         raise NotCovered("not a query")
@@ -105,9 +128,9 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
     definition: GraphQLField | None = parent.fields.get(name)
     if definition is None:
         raise NotCovered(name)
-    arguments: dict[str, Any] = {}
+    arguments = None
     if (parent.name, name) in WITH_ARGUMENTS:
-        arguments = get_argument_values(definition, node, executor.variable_values)
+        arguments = (definition, node)
     elif node.arguments:
         raise NotCovered(f"{parent.name}.{name} with arguments")
     if name in RESOLVED[parent.name]:

@@ -2,8 +2,8 @@
 
 A contact's review falls due `ACCESS_REVIEW_DAYS` after its access was granted or last
 confirmed (`Contact.access_reviewed_from`). An administrator confirms in one call the
-contacts it may manage; each contact it may not is answered on its own, and the rest are
-still confirmed. What happens when nobody confirms (the weekly digest, the lapse) is timed
+contacts it may manage, except itself (nobody reviews their own access; staff may); each
+contact it may not confirm is answered on its own, and the rest are still confirmed. What happens when nobody confirms (the weekly digest, the lapse) is timed
 work: see `timed_work`.
 """
 
@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contacts_api.models import AuditAction, Contact
 from contacts_api.rules import audit as audit_trail
-from contacts_api.rules.access import managed_contact
+from contacts_api.rules import authorization
+from contacts_api.rules.access import lock_organization, managed_contact
 from contacts_api.rules.authorization import Forbidden, Viewer
 from contacts_api.rules.catalogue import Catalogue
 from contacts_api.rules.messages import Message
@@ -65,6 +66,17 @@ async def confirm_access(
     decode. A contact named twice is confirmed once."""
     confirmation = Confirmation()
     seen: set[int] = set()
+    # Every organization involved, locked first and in one order, so that two bulk changes
+    # over the same organizations take turns instead of deadlocking.
+    organization_ids = await session.scalars(
+        select(Contact.organization_id)
+        .where(Contact.id.in_([key for key in contact_ids if key is not None]))
+        .distinct()
+        .order_by(Contact.organization_id)
+    )
+    for organization_id in organization_ids:
+        if authorization.is_member(viewer, organization_id):
+            _organization, viewer = await lock_organization(session, organization_id, viewer)
     for index, contact_id in enumerate(contact_ids):
         path = ("input", "contactIds", str(index))
         if contact_id is None:
@@ -82,6 +94,10 @@ async def confirm_access(
             confirmation.errors.append(UserError(ErrorCode.FORBIDDEN, Message.FORBIDDEN, path))
             continue
         contact, viewer = managed.contact, managed.viewer
+        if contact.account_id == viewer.account.id and not viewer.is_staff:
+            # Nobody reviews their own access: another administrator, or staff, does.
+            confirmation.errors.append(UserError(ErrorCode.FORBIDDEN, Message.FORBIDDEN, path))
+            continue
         if not contact.has_access:
             confirmation.errors.append(
                 UserError(ErrorCode.INVALID, Message.NO_ACCESS_TO_REVIEW, path)

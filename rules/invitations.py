@@ -268,13 +268,13 @@ async def accept_invitation(
         if token_hash
         else None
     )
-    if invitation is None or not any(
-        hmac.compare_digest(stored, token_hash or "")
-        for stored in (invitation.token_hash, invitation.reminder_token_hash or "")
-    ):
+    if invitation is None or not _matches(invitation, token_hash):
         raise fail(ErrorCode.INVALID, Message.INVALID_TOKEN, "input", "token")
     await lock_organization(session, invitation.organization_id, viewer)
     await session.refresh(invitation)
+    if not _matches(invitation, token_hash):
+        # Resent meanwhile, between the lookup and the lock: this link died with it.
+        raise fail(ErrorCode.INVALID, Message.INVALID_TOKEN, "input", "token")
     contact = await session.get_one(Contact, invitation.contact_id, populate_existing=True)
 
     match invitation.status_at(now):
@@ -394,6 +394,15 @@ def revoke(session: AsyncSession, invitation: Invitation, *, viewer: Viewer, now
         contact_id=invitation.contact_id,
         now=now,
         changes=[("invitation", "PENDING", "REVOKED")],
+    )
+
+
+def _matches(invitation: Invitation, token_hash: str | None) -> bool:
+    """Whether `token_hash` is that of the invitation's link or of its reminder's."""
+    return token_hash is not None and any(
+        hmac.compare_digest(stored, token_hash)
+        for stored in (invitation.token_hash, invitation.reminder_token_hash or "")
+        if stored
     )
 
 

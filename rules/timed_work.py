@@ -13,12 +13,13 @@ Every job takes "now" from its caller (the scheduler's clock), so tests move tim
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, false, select, update
+from sqlalchemy import Select, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contacts_api.mail.rendering import NoticeKind
@@ -39,6 +40,8 @@ from contacts_api.rules.catalogue import Catalogue
 from contacts_api.rules.invitation_tokens import new_token
 from contacts_api.runtime.settings import Settings
 
+logger = logging.getLogger("contacts.scheduler")
+
 DIGEST_EVERY = timedelta(days=7)
 BATCH = 200
 
@@ -52,6 +55,7 @@ class Done:
     failed: int = 0
     digests: int = 0
     lapsed: int = 0
+    errors: int = 0  # candidates whose job failed (logged; tried again next pass)
 
     def total(self) -> int:
         return self.reminded + self.expired + self.failed + self.digests + self.lapsed
@@ -70,29 +74,41 @@ class TimedWork:
         self._sessions = sessions
         self._settings = settings
         self._catalogue = catalogue
+        self.errors = 0
 
     async def run_due(self, now: datetime) -> Done:
         """Every job once, for what is due at `now`."""
+        self.errors = 0
         done = Done()
         done.reminded = await self._each(self._reminder_candidates(now), self._remind, now)
         done.expired = await self._each(self._expired_candidates(now), self._expire, now)
         done.failed = await self._each(self._failed_candidates(), self._notice_failure, now)
         done.digests = await self._each(self._digest_candidates(now), self._digest, now)
-        done.lapsed = await self._each(self._lapse_candidates(now), self._lapse, now)
+        done.lapsed = await self._each(lambda: self._lapsing_organizations(now), self._lapse, now)
+        done.errors = self.errors
         return done
 
     async def _each(
         self,
-        candidates: Select[int],
+        candidates: Select[int] | Callable[[], Awaitable[list[int]]],
         job: Callable[[AsyncSession, int, datetime], Awaitable[int]],
         now: datetime,
     ) -> int:
-        async with self._sessions() as session:
-            keys = list(await session.scalars(candidates.limit(BATCH)))
+        """Run `job` on each candidate, each in its own transaction; one that fails is
+        logged and counted (`errors`), and the others still run."""
+        if isinstance(candidates, Select):
+            async with self._sessions() as session:
+                keys = list(await session.scalars(candidates.limit(BATCH)))
+        else:
+            keys = await candidates()
         done = 0
         for key in keys:
-            async with self._writing() as session:
-                done += await job(session, key, now)
+            try:
+                async with self._writing() as session:
+                    done += await job(session, key, now)
+            except Exception:
+                self.errors += 1
+                logger.exception("%s failed for %s; the next pass tries again", job.__name__, key)
         return done
 
     @asynccontextmanager
@@ -120,6 +136,7 @@ class TimedWork:
         )
 
     async def _remind(self, session: AsyncSession, invitation_id: int, now: datetime) -> int:
+        await _lock_organization_of(session, invitation_id)
         token, token_hash = new_token()
         claimed = await session.scalar(
             update(Invitation)
@@ -162,6 +179,7 @@ class TimedWork:
         )
 
     async def _expire(self, session: AsyncSession, invitation_id: int, now: datetime) -> int:
+        await _lock_organization_of(session, invitation_id)
         claimed = await session.scalar(
             update(Invitation)
             .where(
@@ -199,6 +217,7 @@ class TimedWork:
                 OutboundEmail.status == EmailDeliveryStatus.FAILED,
                 Invitation.failure_noticed_at.is_(None),
                 Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
             )
             .order_by(Invitation.id)
         )
@@ -206,6 +225,7 @@ class TimedWork:
     async def _notice_failure(
         self, session: AsyncSession, invitation_id: int, now: datetime
     ) -> int:
+        await _lock_organization_of(session, invitation_id)
         claimed = await session.scalar(
             update(Invitation)
             .where(Invitation.id == invitation_id, Invitation.failure_noticed_at.is_(None))
@@ -278,7 +298,8 @@ class TimedWork:
             names = [
                 f"{contact.first_name} {contact.last_name}"
                 for contact, codes in due
-                if codes
+                if contact.account_id != recipient.account_id
+                and codes
                 <= authorization.assignable_with(recipient.profile_codes, organization, catalogue)
             ]
             if names:
@@ -296,12 +317,39 @@ class TimedWork:
 
     # Access that lapses by itself, where the organization chose so.
 
-    def _lapse_candidates(self, now: datetime) -> Select[int]:
-        return (
-            select(Organization.id)
-            .where(Organization.access_lapse_days.is_not(None))
+    async def _lapsing_organizations(self, now: datetime) -> list[int]:
+        """The organizations where some access lapses at `now`: one read, so that a pass
+        locks (and, on SQLite, writes) only where there is something to do."""
+        reviewed = func.min(func.coalesce(Contact.access_reviewed_at, Contact.access_granted_at))
+        statement = (
+            select(
+                Organization.id,
+                Organization.access_lapse_days,
+                Organization.access_lapse_set_at,
+                reviewed,
+            )
+            .join(Contact, Contact.organization_id == Organization.id)
+            .where(
+                Organization.access_lapse_days.is_not(None),
+                Contact.account_id.is_not(None),
+                Contact.is_active,
+            )
+            .group_by(Organization.id)
             .order_by(Organization.id)
         )
+        review = timedelta(days=self._settings.access_review_days)
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+        lapsing = []
+        for organization_id, days, set_at, oldest in rows:
+            if days is None:
+                continue
+            grace = timedelta(days=days)
+            if oldest is None or (set_at is not None and set_at + grace > now):
+                continue
+            if _utc(oldest) + review + grace <= now:
+                lapsing.append(organization_id)
+        return lapsing
 
     async def _lapse(self, session: AsyncSession, organization_id: int, now: datetime) -> int:
         """Under the organization's lock: whoever holds access past its review and the grace
@@ -322,17 +370,20 @@ class TimedWork:
         lapsing = await _due_contacts(session, organization_id, now - grace, self._settings)
         if not lapsing:
             return 0
-        administrator_codes = {p.code for p in catalogue.profiles if p.is_administrator}
-        remaining_administrators = {
-            recipient.account_id
-            for recipient in await notices.administrators(session, organization_id, catalogue)
-        }
+        # The last holder with access of each administrator profile is kept: the organization
+        # never loses its organization administrator, nor an area its administrator.
+        holders: dict[str, set[int]] = {}
+        for recipient in await notices.administrators(session, organization_id, catalogue):
+            for code in recipient.profile_codes:
+                if catalogue[code].is_administrator:
+                    holders.setdefault(code, set()).add(recipient.account_id)
         lapsed: list[str] = []
         for contact, codes in lapsing:
-            if codes & administrator_codes:
-                if remaining_administrators <= {contact.account_id}:
-                    continue
-                remaining_administrators.discard(contact.account_id or 0)
+            account = contact.account_id or 0
+            if any(holders.get(code, set()) <= {account} for code in codes if code in holders):
+                continue
+            for code in codes:
+                holders.get(code, set()).discard(account)
             before = contact.account_email
             contact.unlink_account()
             contact.touch(now)
@@ -360,6 +411,17 @@ class TimedWork:
         return len(lapsed)
 
 
+async def _lock_organization_of(session: AsyncSession, invitation_id: int) -> None:
+    """The invitation's organization, locked before the invitation is claimed: the order in
+    which requests lock them too, so that a job and a request never deadlock."""
+    organization_id = await session.scalar(
+        select(Invitation.organization_id).where(Invitation.id == invitation_id)
+    )
+    await session.execute(
+        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+    )
+
+
 async def _due_contacts(
     session: AsyncSession, organization_id: int, now: datetime, settings: Settings
 ) -> list[tuple[Contact, frozenset[str]]]:
@@ -380,3 +442,10 @@ async def _due_contacts(
         if code is not None:
             held.add(code)
     return [(contact, frozenset(codes[contact.id])) for contact in contacts.values()]
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aggregate's timestamp (SQLite gives it back without its zone, as text's UTC)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -249,7 +249,7 @@ def _jobs_run(settings: Settings, arguments: argparse.Namespace) -> int:
                     ", ".join(f"{job} {count}" for job, count in dataclasses.asdict(done).items())
                     + f"; {attempts} delivery attempt(s)"
                 )
-                return 0
+                return 1 if done.errors else 0
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for signal_number in (signal.SIGINT, signal.SIGTERM):

@@ -52,7 +52,7 @@ class Scheduler:
         done = await self.work.run_due(self._clock())
         for job, count in dataclasses.asdict(done).items():
             if count:
-                self._on_done(job, count)
+                self._on_done("error" if job == "errors" else job, count)
         if done.total():
             logger.info(
                 "timed work: %s", ", ".join(f"{k} {v}" for k, v in dataclasses.asdict(done).items())

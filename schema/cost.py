@@ -2,7 +2,8 @@
 
 A scalar costs nothing and an object 1; a connection costs 2 plus its page size times the
 cost of one item (`first` or `last`, 10 when neither is given); `nodes(ids:)` costs one item
-per id; a mutation field costs 10 more than a query field. A deep or wide operation is
+per id, and so does `confirmAccess(contactIds:)`; a mutation field costs 10 more than a query
+field. A deep or wide operation is
 refused at once instead of being discovered by the database.
 
 The cost is computed on the operation that will execute, with the argument values
@@ -160,6 +161,10 @@ class _Calculator:
             return 2 + _page_size(arguments) * children
         if name == "nodes" and isinstance(arguments.get("ids"), list):
             return len(arguments["ids"]) * (1 + children)
+        if name == "confirmAccess" and isinstance(arguments.get("input"), dict):
+            # A change per contact: each id costs what a mutation of one contact costs.
+            ids = arguments["input"].get("contactIds")
+            return max(1, len(ids) if isinstance(ids, list) else 1) * (1 + children)
         if name in {"edges", "nodes"}:
             return children
         return 1 + children

@@ -937,7 +937,9 @@ class AuthorizationMachine(RuleBasedStateMachine):
                 continue  # a repeat counts once
             if contact is None or not model.is_member(actor, contact.organization):
                 expected_errors.append((str(index), "NOT_FOUND"))
-            elif not model.may_manage(actor, contact):
+            elif not model.may_manage(actor, contact) or (
+                contact.account == actor and actor not in model.staff
+            ):
                 expected_errors.append((str(index), "FORBIDDEN"))
             elif not contact.has_access:
                 expected_errors.append((str(index), "INVALID"))

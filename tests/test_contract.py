@@ -17,6 +17,7 @@ from sqlalchemy import Connection, inspect, text
 from contacts_api import migrations
 from contacts_api.models import Base
 from contacts_api.models.database import create_engine
+from contacts_api.runtime import demo
 from contacts_api.runtime.settings import Settings
 from contacts_api.schema import schema
 
@@ -136,3 +137,33 @@ async def test_a_database_with_rows_migrates_to_head(settings: Settings, tmp_pat
     await engine.dispose()
     assert [tuple(row) for row in keys] == [("robin@example.org", "robin@example.org")]
     assert [tuple(row) for row in account_keys] == [("robin@example.org",)]
+
+
+async def test_keeping_access_current_migrates_down_and_up_again_with_data(
+    settings: Settings,
+) -> None:
+    """0006 on a database with rows (the demo's): down to 0005 and up again, keeping the
+    contact counts' triggers (which a SQLite table rebuild would break)."""
+    await demo.seed(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrations.downgrade(engine, "0005")
+        await migrations.upgrade(engine)
+        async with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                listed = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            else:
+                listed = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            triggers = {row[0] for row in await connection.execute(text(listed))}
+            counts = await connection.execute(
+                text(
+                    "SELECT o.contact_count, (SELECT count(*) FROM contacts c "
+                    "WHERE c.organization_id = o.id) FROM organizations o"
+                )
+            )
+            pairs = [tuple(row) for row in counts]
+    finally:
+        await engine.dispose()
+    assert {name for name in triggers if name.startswith("contacts_counted_on_")}
+    assert pairs
+    assert all(kept == real for kept, real in pairs)

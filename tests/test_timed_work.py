@@ -446,6 +446,7 @@ async def test_reviews_come_due_are_listed_confirmed_in_bulk_and_digested_weekly
     case_worker = await factory.member(organization, "CM_VIEWER", last_name="Boudreau")
     outsider = await factory.member(elsewhere, "FA_SIGNER")
     without_access = await factory.contact(organization)
+    staff = await factory.staff()
     organization_id = gid(NodeType.ORGANIZATION, organization.id)
 
     async with serve(smtp_server.settings(settings), clock) as served:
@@ -498,20 +499,30 @@ async def test_reviews_come_due_are_listed_confirmed_in_bulk_and_digested_weekly
         clock.advance(days=6, hours=23)
         assert (await served.scheduler.run_once()).digests == 0
         clock.advance(hours=1)
-        # A week later, reviews are still due: one digest again, to each administrator.
-        assert (await served.scheduler.run_once()).digests == 2
+        # A week later, reviews are still due: a digest again, to whoever may confirm some
+        # (not the area administrator: only itself and whom it may not manage are left).
+        assert (await served.scheduler.run_once()).digests == 1
 
-        everyone = [
-            administrator.contact_gid,
-            organization_administrator.contact_gid,
-            case_worker.contact_gid,
-        ]
+        # Nobody confirms their own access: the organization administrator's is staff's.
+        own = await served.api.data(
+            CONFIRM_ACCESS,
+            {"input": {"contactIds": [organization_administrator.contact_gid]}},
+            token=organization_administrator.token,
+        )
+        assert [e["code"] for e in own["confirmAccess"]["userErrors"]] == ["FORBIDDEN"]
+        others = [administrator.contact_gid, case_worker.contact_gid]
         done = await served.api.data(
             CONFIRM_ACCESS,
-            {"input": {"contactIds": everyone}},
+            {"input": {"contactIds": others}},
             token=organization_administrator.token,
         )
         assert done["confirmAccess"]["userErrors"] == []
+        by_staff = await served.api.data(
+            CONFIRM_ACCESS,
+            {"input": {"contactIds": [organization_administrator.contact_gid]}},
+            token=staff.token,
+        )
+        assert by_staff["confirmAccess"]["userErrors"] == []
         clock.advance(days=7)
         assert (await served.scheduler.run_once()).digests == 0
 
@@ -574,6 +585,31 @@ async def test_a_lapsing_organization_removes_access_on_the_right_day_and_not_be
     [notice] = notices
     _says(notice, "lapsed", Language.FRENCH)
     assert "Aucoin" in notice.text
+
+
+async def test_the_lapse_keeps_the_last_organization_administrator_whatever_the_names(
+    settings: Settings, clock: Clock, factory: Factory
+) -> None:
+    organization = await factory.organization()
+    # The organization administrator is overdue and sorts first; the area one is reviewed.
+    organization_administrator = await factory.member(organization, "ORG_ADMIN", last_name="Aaa")
+    area_administrator = await factory.member(organization, "FA_ADMIN", last_name="Zzz")
+    staff = await factory.staff()
+    clock.advance(days=settings.access_review_days + 400)
+
+    async with serve(settings, clock) as served:
+        await _update_organization(
+            served.api, organization_administrator, organization.id, accessLapseDays=1
+        )
+        await served.api.data(
+            CONFIRM_ACCESS,
+            {"input": {"contactIds": [area_administrator.contact_gid]}},
+            token=staff.token,
+        )
+        clock.advance(days=2)
+        assert (await served.scheduler.run_once()).lapsed == 0
+        kept = await _contact(served.api, staff, organization_administrator.contact_id or 0)
+        assert kept["hasAccess"] is True
 
 
 async def test_the_lapse_never_counts_from_before_it_was_turned_on(

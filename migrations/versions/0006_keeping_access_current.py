@@ -13,6 +13,8 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
+import importlib
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -81,6 +83,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # A rebuild of contacts or organizations would break the contact counts' triggers
+        # (migration 0003): they go while the tables are rebuilt, and come back after.
+        counts = importlib.import_module("contacts_api.migrations.versions.0003_contact_counts")
+        for name in ("update", "delete", "insert"):
+            op.execute(f"DROP TRIGGER contacts_counted_on_{name}")
     with op.batch_alter_table("organizations") as table:
         for column in (
             "review_digest_sent_at",
@@ -90,7 +99,8 @@ def downgrade() -> None:
         ):
             table.drop_column(column)
     with op.batch_alter_table("contacts") as table:
-        table.drop_constraint("fk_contacts_access_reviewed_by_id", type_="foreignkey")
+        if not sqlite:  # SQLite's rebuild drops the column's reference with it
+            table.drop_constraint("fk_contacts_access_reviewed_by_id", type_="foreignkey")
         for column in ("access_reviewed_by_id", "access_reviewed_at", "access_granted_at"):
             table.drop_column(column)
     op.drop_index("ix_invitations_expires_at", "invitations")
@@ -103,3 +113,6 @@ def downgrade() -> None:
             "reminded_at",
         ):
             table.drop_column(column)
+    if sqlite:
+        for statement in counts.SQLITE:
+            op.execute(statement)
