@@ -56,6 +56,10 @@ class Run:
         return get_argument_values(definition, node, self.variables)
 
 
+class Later(Exception):
+    """A value is not at hand yet: the object is written again, with awaits."""
+
+
 class HandBack(Exception):
     """At run time: the standard path answers this request (it reports what happened)."""
 
@@ -172,15 +176,52 @@ class Planner:
         return parsed
 
     async def _object(self, selection: Selection, source: Any, run: Run) -> dict[str, Any]:
+        """The object `selection` asks of `source`: written at once when every value is at
+        hand (a page's rows, loaded ahead), field after field with awaits otherwise."""
+        try:
+            return self._written(selection, source, run)
+        except Later:
+            pass
         answer: dict[str, Any] = {}
         for key, field in selection.fields:
             answer[key] = await self._value(field, selection, source, run)
         return answer
 
+    def _written(self, selection: Selection, source: Any, run: Run) -> dict[str, Any]:
+        answer: dict[str, Any] = {}
+        for key, field in selection.fields:
+            kind = field.kind
+            if kind == "leaf":
+                answer[key] = _leaf(getattr(source, field.attribute), field)
+                continue
+            if kind == "typename":
+                answer[key] = selection.type_name
+                continue
+            value = RESOLVERS[kind](source, field, run)
+            if inspect.isawaitable(value):
+                if inspect.iscoroutine(value):
+                    value.close()
+                raise Later
+            answer[key] = self._completed(field, value, run)
+        return answer
+
+    def _completed(self, field: Field, value: Any, run: Run) -> Any:
+        if value is None:
+            if not field.nullable:
+                raise HandBack(field.kind)
+            return None
+        if field.serialize is not None:
+            if isinstance(value, list):
+                return [_leaf(item, field) for item in value]
+            return _leaf(value, field)
+        assert field.selection is not None
+        if isinstance(value, list):
+            return [self._written(field.selection, item, run) for item in value]
+        return self._written(field.selection, value, run)
+
     async def _value(self, field: Field, parent: Selection, source: Any, run: Run) -> Any:
         kind = field.kind
         if kind == "leaf":
-            assert field.attribute is not None
             return _leaf(getattr(source, field.attribute), field)
         if kind == "typename":
             return parent.type_name

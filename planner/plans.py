@@ -31,8 +31,36 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
-from contacts_api.schema.execution import plain_leaf
+
+@dataclass(frozen=True, slots=True)
+class PlainLeaf:
+    """A field whose value is `getattr(source, attribute)` serialized by `leaf_type`."""
+
+    attribute: str
+    leaf_type: GraphQLScalarType | GraphQLEnumType
+    nullable: bool
+
+
+def plain_leaf(definition: GraphQLField) -> PlainLeaf | None:
+    """How to read a field that only reads its attribute (Strawberry's default resolver, no
+    arguments, a scalar or an enum), or None."""
+    strawberry_field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        not isinstance(strawberry_field, StrawberryField)
+        or not getattr(definition.resolve, "_is_default", False)
+        or strawberry_field.default_resolver is not getattr
+        or definition.args
+    ):
+        return None
+    field_type = definition.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    leaf_type = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
+        return None
+    return PlainLeaf(strawberry_field.python_name, leaf_type, nullable)
 
 
 class NotCovered(Exception):
@@ -49,7 +77,7 @@ class Field:
     arguments: tuple[GraphQLField, FieldNode] | None = None
     selection: Selection | None = None
     # A plain leaf: the attribute read, and the scalar or enum that serializes it.
-    attribute: str | None = None
+    attribute: str = ""
     serialize: Callable[[Any], Any] | None = None
     nullable: bool = True
 
@@ -144,7 +172,7 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
             serialize=named.serialize if leaf else None,
             nullable=not isinstance(definition.type, GraphQLNonNull),
         )
-    plain = None if definition.args else plain_leaf(definition)
+    plain = plain_leaf(definition)
     if plain is not None:
         return Field(
             "leaf",

@@ -23,7 +23,6 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from contacts_api.schema.accounts import Account
 from contacts_api.schema.audit import AuditEvent
 from contacts_api.schema.contacts import Contact
-from contacts_api.schema.execution import ExecutionContext
 from contacts_api.schema.extensions import (
     MaskUnexpectedErrors,
     QueryCostLimiter,
@@ -81,7 +80,6 @@ def create_schema(*, introspection: bool = True, max_cost: int = MAX_COST) -> Co
             },
         ),
         extensions=extensions,
-        execution_context_class=ExecutionContext,
     )
 
 
