@@ -14,7 +14,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "contacts_api"
-LAYERS = ["edge", "schema", "resolvers", "rules", "mail", "models", "runtime", "migrations"]
+LAYERS = [
+    "edge",
+    "planner",
+    "schema",
+    "resolvers",
+    "rules",
+    "mail",
+    "models",
+    "runtime",
+    "migrations",
+]
 
 
 def modules(folder: str) -> list[Path]:
@@ -64,6 +74,14 @@ def test_the_rules_know_nothing_of_the_api() -> None:
 
 def test_the_resolvers_know_nothing_of_the_server_or_the_schema() -> None:
     assert offending("resolvers", (f"{PACKAGE}.server", f"{PACKAGE}.schema")) == []
+
+
+def test_the_planner_is_one_bounded_place_that_decides_no_rule() -> None:
+    """It reads through the resolvers (where the rules are applied), never the rules
+    themselves; and nothing below the server knows it exists."""
+    assert offending("planner", (f"{PACKAGE}.server", f"{PACKAGE}.edge", f"{PACKAGE}.rules")) == []
+    for folder in ("schema", "resolvers", "rules", "models", "edge"):
+        assert offending(folder, (f"{PACKAGE}.planner",)) == []
 
 
 def test_the_invitation_lifecycle_does_not_borrow_from_the_contacts_one() -> None:
