@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -32,13 +35,24 @@ MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 200
 
 
+VERIFIED_TOKENS = 1024
+RECHECK_SECONDS = 60
+
+
 class TokenVerifier:
-    def __init__(self, settings: Settings) -> None:
+    """Checks tokens; a token it verified is trusted again without checking its signature
+    until it expires (with the leeway) or for RECHECK_SECONDS at most, so that a key the
+    provider retires, or a setting that changes, takes effect within a minute. At most
+    VERIFIED_TOKENS are kept, the least recently used going first."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self._secret = settings.auth_jwt_secret
         self._issuer = settings.auth_issuer
         self._audience = settings.auth_audience
         # Clocks drift: exp, nbf and iat are checked with this much leeway.
         self._leeway = settings.auth_leeway_seconds
+        self._clock = clock
+        self._verified: OrderedDict[str, tuple[float, Claims]] = OrderedDict()
         self._jwks = (
             # The key set is cached for five minutes, so a key the provider retires stops
             # being trusted soon after.
@@ -53,12 +67,25 @@ class TokenVerifier:
         token = token.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
             return None
+        now = self._clock()
+        known = self._verified.get(token)
+        if known is not None:
+            if known[0] > now:
+                self._verified.move_to_end(token)
+                return known[1]
+            del self._verified[token]
         try:
             payload = await self._decode(token)
         except (jwt.PyJWTError, ValueError) as error:
             logger.info("bearer token refused: %s", type(error).__name__)
             return None
-        return _claims(payload)
+        claims = _claims(payload)
+        expires = payload.get("exp")
+        if claims is not None and isinstance(expires, int | float):
+            self._verified[token] = (min(expires + self._leeway, now + RECHECK_SECONDS), claims)
+            if len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return claims
 
     async def _decode(self, token: str) -> dict[str, object]:
         algorithm = jwt.get_unverified_header(token).get("alg")

@@ -198,7 +198,7 @@ class Planner:
                 answer[key] = selection.type_name
                 continue
             value = RESOLVERS[kind](source, field, run)
-            if inspect.isawaitable(value):
+            if _awaitable(value):
                 if inspect.iscoroutine(value):
                     value.close()
                 raise Later
@@ -226,7 +226,7 @@ class Planner:
         if kind == "typename":
             return parent.type_name
         value = RESOLVERS[kind](source, field, run)
-        if inspect.isawaitable(value):
+        if _awaitable(value):
             value = await value
         if value is None:
             if not field.nullable:
@@ -242,11 +242,20 @@ class Planner:
         return await self._object(field.selection, value, run)
 
 
+def _awaitable(value: Any) -> bool:
+    """inspect.isawaitable without its ABC check, which costs more than the rest here."""
+    return hasattr(type(value), "__await__")
+
+
 def _leaf(value: Any, field: Field) -> Any:
     if value is None:
         if not field.nullable:
             raise HandBack(field.name)
         return None
+    if type(value) is field.same_as:
+        # What graphql-core's serializer gives back unchanged (a str for String and ID, a
+        # bool for Boolean).
+        return value
     assert field.serialize is not None
     serialized = field.serialize(value)
     if serialized is None:

@@ -17,13 +17,16 @@ from graphql import (
     DirectiveNode,
     DocumentNode,
     FieldNode,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     OperationType,
     VariableNode,
     Visitor,
@@ -79,6 +82,8 @@ class Field:
     # A plain leaf: the attribute read, and the scalar or enum that serializes it.
     attribute: str = ""
     serialize: Callable[[Any], Any] | None = None
+    # The Python type the serializer hands back as it is (None: every value goes through it).
+    same_as: type | None = None
     nullable: bool = True
 
 
@@ -170,6 +175,7 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
             arguments=arguments,
             selection=None if leaf else _subselection(executor, named, details),
             serialize=named.serialize if leaf else None,
+            same_as=_unchanged(named),
             nullable=not isinstance(definition.type, GraphQLNonNull),
         )
     plain = plain_leaf(definition)
@@ -179,9 +185,20 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
             name,
             attribute=plain.attribute,
             serialize=plain.leaf_type.serialize,
+            same_as=_unchanged(plain.leaf_type),
             nullable=plain.nullable,
         )
     raise NotCovered(f"{parent.name}.{name}")
+
+
+def _unchanged(leaf_type: Any) -> type | None:
+    """The type of the values graphql-core's own scalar serializes to themselves (Int and
+    Float are left out: they check their range, and that a float is finite)."""
+    if leaf_type in (GraphQLString, GraphQLID):
+        return str
+    if leaf_type is GraphQLBoolean:
+        return bool
+    return None
 
 
 def _named(definition: GraphQLField) -> Any:

@@ -7,6 +7,7 @@ against a JWKS document served here by a real HTTP server on 127.0.0.1.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -298,6 +299,44 @@ async def test_a_refused_development_token_leaves_the_caller_anonymous(
     assert body["data"] == {"viewer": None}
     assert "errors" not in body
     assert await _account_count(factory) == 0
+
+
+class CountingVerifier(TokenVerifier):
+    """The real verifier, counting the tokens whose signature it checks."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
+        super().__init__(settings, clock=clock)
+        self.decoded = 0
+
+    async def _decode(self, token: str) -> dict[str, object]:
+        self.decoded += 1
+        return await super()._decode(token)
+
+
+async def test_a_verified_token_is_trusted_until_it_expires_and_checked_again_each_minute(
+    settings: Settings,
+) -> None:
+    settings = dataclasses.replace(settings, auth_leeway_seconds=0)
+    now = datetime.now(UTC)
+    moment = [now.timestamp()]
+    verifier = CountingVerifier(settings, clock=lambda: moment[0])
+    lasting = issue_development_token(settings, email="a@example.org", now=now)
+    brief = issue_development_token(
+        settings, email="b@example.org", now=now, lifetime=timedelta(seconds=20)
+    )
+    for token in (lasting, brief):
+        for _ in range(3):
+            assert await verifier.verify(f"Bearer {token}") is not None
+    assert verifier.decoded == 2
+
+    # Past the brief token's expiry, and past a minute for the other: neither is taken from
+    # what was verified before (PyJWT, on the real clock, then decides).
+    moment[0] += 61
+    await verifier.verify(f"Bearer {brief}")
+    assert await verifier.verify(f"Bearer {lasting}") is not None
+    assert verifier.decoded == 4
+    assert await verifier.verify(f"Bearer {brief}x") is None
+    assert verifier.decoded == 5
 
 
 # --- staff announced by the command line -----------------------------------------------------
