@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, false, func, select, update
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contacts_api.mail.rendering import NoticeKind
@@ -125,13 +125,7 @@ class TimedWork:
             return select(Invitation.id).where(false())
         return (
             select(Invitation.id)
-            .where(
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.reminded_at.is_(None),
-                Invitation.expires_at > now,
-                Invitation.expires_at <= now + timedelta(days=days),
-            )
+            .where(*_remindable(now), Invitation.expires_at <= now + timedelta(days=days))
             .order_by(Invitation.expires_at)
         )
 
@@ -140,13 +134,7 @@ class TimedWork:
         token, token_hash = new_token()
         claimed = await session.scalar(
             update(Invitation)
-            .where(
-                Invitation.id == invitation_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.reminded_at.is_(None),
-                Invitation.expires_at > now,
-            )
+            .where(Invitation.id == invitation_id, *_remindable(now))
             .values(reminded_at=now, reminder_token_hash=token_hash)
             .returning(Invitation.id)
         )
@@ -167,28 +155,13 @@ class TimedWork:
     # Expiry: audited by the system, and told to the administrators.
 
     def _expired_candidates(self, now: datetime) -> Select[int]:
-        return (
-            select(Invitation.id)
-            .where(
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expiry_noticed_at.is_(None),
-                Invitation.expires_at <= now,
-            )
-            .order_by(Invitation.expires_at)
-        )
+        return select(Invitation.id).where(*_expired(now)).order_by(Invitation.expires_at)
 
     async def _expire(self, session: AsyncSession, invitation_id: int, now: datetime) -> int:
         await _lock_organization_of(session, invitation_id)
         claimed = await session.scalar(
             update(Invitation)
-            .where(
-                Invitation.id == invitation_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expiry_noticed_at.is_(None),
-                Invitation.expires_at <= now,
-            )
+            .where(Invitation.id == invitation_id, *_expired(now))
             .values(expiry_noticed_at=now)
             .returning(Invitation.id)
         )
@@ -265,8 +238,7 @@ class TimedWork:
         return (
             select(Organization.id)
             .where(
-                (Organization.review_digest_sent_at.is_(None))
-                | (Organization.review_digest_sent_at <= now - DIGEST_EVERY),
+                _digest_due(now),
                 select(Contact.id)
                 .where(
                     Contact.organization_id == Organization.id, due_condition(now, self._settings)
@@ -281,8 +253,7 @@ class TimedWork:
             update(Organization)
             .where(
                 Organization.id == organization_id,
-                (Organization.review_digest_sent_at.is_(None))
-                | (Organization.review_digest_sent_at <= now - DIGEST_EVERY),
+                _digest_due(now),
             )
             .values(review_digest_sent_at=now)
             .returning(Organization.id)
@@ -409,6 +380,34 @@ class TimedWork:
                     now=now,
                 )
         return len(lapsed)
+
+
+# What makes an invitation a job's candidate, and what its claim re-checks under the lock: the
+# same conditions, so that a candidate taken by another process meanwhile is left alone.
+def _remindable(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.reminded_at.is_(None),
+        Invitation.expires_at > now,
+    )
+
+
+def _expired(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expiry_noticed_at.is_(None),
+        Invitation.expires_at <= now,
+    )
+
+
+def _digest_due(now: datetime) -> ColumnElement[bool]:
+    """No digest went to the organization in the last week."""
+    return or_(
+        Organization.review_digest_sent_at.is_(None),
+        Organization.review_digest_sent_at <= now - DIGEST_EVERY,
+    )
 
 
 async def _lock_organization_of(session: AsyncSession, invitation_id: int) -> None:
