@@ -202,6 +202,27 @@ async def test_the_first_link_still_works_after_the_reminder_and_a_resend_is_rem
         assert payload["userErrors"] == []
 
 
+async def test_a_resend_kills_the_reminders_link_too(
+    settings: Settings, clock: Clock, factory: Factory, smtp_server: SmtpServer
+) -> None:
+    organization = await factory.organization()
+    administrator = await factory.member(organization, "ORG_ADMIN")
+    contact = await factory.contact(organization, email="fay@example.org")
+
+    async with serve(smtp_server.settings(settings), clock) as served:
+        invitation_id = await _invite(served.api, administrator, contact)
+        clock.advance(days=24)
+        assert (await served.scheduler.run_once()).reminded == 1
+        await served.outbox.send_due()
+        reminder_link = smtp_server.token_for("fay@example.org", settings.public_url)
+        await served.api.data(
+            RESEND_INVITATION, {"input": {"invitationId": invitation_id}}, token=administrator.token
+        )
+        payload = await _accept(served.api, reminder_link, await factory.account())
+
+    assert [error["code"] for error in payload["userErrors"]] == ["INVALID"]
+
+
 async def test_no_reminder_for_revoked_accepted_or_expired_invitations(
     settings: Settings, clock: Clock, factory: Factory, smtp_server: SmtpServer
 ) -> None:
