@@ -35,7 +35,7 @@ from contacts_api.edge.rate_limits import MemoryCounter, RateLimiter, RedisCount
 from contacts_api.mail.outbox import OutboxSender
 from contacts_api.models import EmailDeliveryStatus, Language, OutboundEmail
 from contacts_api.models.database import RequestSession, create_engine, create_session_factory
-from contacts_api.planner import Planner
+from contacts_api.planner import Answer, Planner, Reads
 from contacts_api.resolvers.context import Context
 from contacts_api.rules import authorization
 from contacts_api.rules.authorization import Claims, load_viewer
@@ -141,6 +141,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.planner = (
             Planner(
                 schema._schema,
+                Reads(services.engine),
+                settings,
                 max_cost=settings.query_max_cost,
                 max_tokens=MAX_TOKENS,
                 rules=LIMIT_RULES,
@@ -163,6 +165,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         language = language_from_header(request.headers.get("accept-language"))
         request.state.language = language
         known: Context | None = None
+        planned: Answer | None = None
         standing = None
         try:
             if request.method == "POST":
@@ -176,17 +179,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             )
             if standing is not None and standing.exceeded:
                 raise graphql_over_http.RateLimited(standing.retry_after)
-            async with self.services.sessions() as session:
-                known = await self._context(
-                    RequestSession(session), claims, request_id, language, standing
-                )
-                planned = await self._planned(request, known)
-                if planned is not None:
-                    known.planned = True
-                    response = Response(planned, media_type="application/json")
-                else:
+            planned = await self._planned(request, claims, language)
+            if planned is not None:
+                response = Response(planned.body, media_type="application/json")
+            else:
+                async with self.services.sessions() as session:
+                    known = await self._context(
+                        RequestSession(session), claims, request_id, language, standing
+                    )
                     response = await super().run(request, known, root_value)
-                await session.commit()
+                    await session.commit()
         except graphql_over_http.RateLimited as limited:
             response = graphql_over_http.error_response(
                 request,
@@ -230,47 +232,63 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if isinstance(response, Response) and not isinstance(response, HTMLResponse):
             graphql_over_http.describe_language(response, language)
         if not isinstance(response, HTMLResponse):
-            self._observe(request, response, known, time.perf_counter() - started, statements.count)
+            self._observe(
+                request,
+                response,
+                _Observed.of(known, planned, request_id),
+                time.perf_counter() - started,
+                statements.count,
+            )
         return response
 
-    async def _planned(self, request: Request, context: Context) -> bytes | None:
-        """The compiled read path's answer (see `planner`), for a JSON POST it covers."""
+    async def _planned(
+        self, request: Request, claims: Claims | None, language: Language
+    ) -> Answer | None:
+        """The compiled read path's answer (see `planner`), for a signed-in caller's JSON
+        POST that it covers."""
+        catalogue = self.services.catalogue.loaded
         if (
             self.planner is None
+            or claims is None
+            or catalogue is None
             or request.method != "POST"
             or not request.headers.get("content-type", "").startswith("application/json")
         ):
             return None
-        return await self.planner.answer(await request.body(), context)
+        return await self.planner.answer(
+            await request.body(),
+            claims,
+            catalogue=catalogue,
+            now=self.services.clock(),
+            language=language,
+        )
 
     def _observe(
         self,
         request: Request,
         response: Response,
-        context: Context | None,
+        observed: _Observed,
         duration: float,
         statements: int,
     ) -> None:
         """One log line and the metrics of a request."""
-        operation = context.operation_name if context else None
         metrics = self.services.metrics
-        label = metrics.operation_label(operation)
+        label = metrics.operation_label(observed.operation)
         codes = getattr(request.state, "graphql_codes", ())
-        outcome = metrics.outcome_label(codes, bool(context and context.user_errors))
+        outcome = metrics.outcome_label(codes, observed.user_errors)
         metrics.requests.labels(label, outcome).inc()
         metrics.latency.labels(label).observe(duration)
-        viewer = context.viewer if context else None
         request_log.info(
             "graphql request",
             extra={
                 "fields": {
-                    "request_id": context.request_id if context else None,
-                    "operation": operation,
-                    "account_id": viewer.account.id if viewer else None,
+                    "request_id": observed.request_id,
+                    "operation": observed.operation,
+                    "account_id": observed.account_id,
                     "status": response.status_code,
                     "duration_ms": round(duration * 1000, 2),
                     "sql_statements": statements,
-                    "planned": bool(context and context.planned),
+                    "planned": observed.planned,
                 }
             },
         )
@@ -337,6 +355,32 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             viewer=await load_viewer(db, claims, now) if claims else None,
             request_id=request_id,
             rate_limit=standing,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Observed:
+    """What the request log and the metrics say of a request, whichever path answered it."""
+
+    request_id: str
+    operation: str | None
+    account_id: int | None
+    user_errors: bool
+    planned: bool
+
+    @classmethod
+    def of(cls, context: Context | None, planned: Answer | None, request_id: str) -> _Observed:
+        if planned is not None:
+            return cls(request_id, planned.operation_name, planned.account_id, False, True)
+        if context is None:
+            return cls(request_id, None, None, False, False)
+        viewer = context.viewer
+        return cls(
+            request_id,
+            context.operation_name,
+            viewer.account.id if viewer else None,
+            context.user_errors,
+            False,
         )
 
 

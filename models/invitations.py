@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,7 +10,35 @@ from contacts_api.models.base import Base
 from contacts_api.models.enums import InvitationStatus
 
 
-class Invitation(Base):
+class _InvitationColumns(Protocol):
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class InvitationFacts:
+    """What follows from an invitation's columns: for the mapped class, and for the rows the
+    compiled read path reads without the ORM (`planner.reads`)."""
+
+    __slots__ = ()
+
+    @property
+    def may_still_grant(self: _InvitationColumns) -> bool:
+        """Neither accepted nor revoked: pending, or expired and resendable (if it is the
+        contact's latest), so its profiles may still become access."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    def status_at(self: _InvitationColumns, now: datetime) -> InvitationStatus:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+
+class Invitation(InvitationFacts, Base):
     """An emailed invitation to link a My NS Account to a contact.
 
     Only a hash of the token is stored (and of the reminder's, once reminded). The status is not stored: it follows from the
@@ -42,18 +71,3 @@ class Invitation(Base):
     # When the scheduler told the sender about its expiry, or about its failed delivery.
     expiry_noticed_at: Mapped[datetime | None]
     failure_noticed_at: Mapped[datetime | None]
-
-    @property
-    def may_still_grant(self) -> bool:
-        """Neither accepted nor revoked: pending, or expired and resendable (if it is the
-        contact's latest), so its profiles may still become access."""
-        return self.accepted_at is None and self.revoked_at is None
-
-    def status_at(self, now: datetime) -> InvitationStatus:
-        if self.accepted_at is not None:
-            return InvitationStatus.ACCEPTED
-        if self.revoked_at is not None:
-            return InvitationStatus.REVOKED
-        if now >= self.expires_at:
-            return InvitationStatus.EXPIRED
-        return InvitationStatus.PENDING

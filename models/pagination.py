@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Executable,
     Select,
     UnaryExpression,
@@ -82,6 +83,14 @@ class PageRequest:
         if self.first is None and self.last is None:
             return PageRequest(DEFAULT_PAGE_SIZE, self.after, None, self.before)
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class PageBounds:
+    size: int
+    after: list[Any] | None
+    before: list[Any] | None
+    backward: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,15 +206,15 @@ class Ordering:
     def page_statement(
         self,
         statement: Select[Any],
-        limit: int,
+        limit: int | ColumnElement[int],
         *,
         after: Sequence[Any] | None = None,
         before: Sequence[Any] | None = None,
         backward: bool = False,
         split: bool = False,
-    ) -> Executable:
-        """At most `limit` rows of `statement` (a select of one entity) in this order, after
-        `after` and before `before`.
+    ) -> Select[Any] | CompoundSelect[Any]:
+        """At most `limit` rows of `statement` in this order, after `after` and before
+        `before`.
 
         `split` reads the rows of each value of the leading boolean key apart and merges them:
         with a range on a later key (a name prefix), each part is then one range of an index
@@ -221,7 +230,6 @@ class Ordering:
             return statement.order_by(*order).limit(limit)
         leading = self.keys[0]
         assert leading.kind is bool, "only a boolean leading key splits"
-        entity = statement.column_descriptions[0]["entity"]
         # Each part in a subquery: SQLite takes no ORDER BY or LIMIT in a compound's members.
         parts = [
             select(
@@ -229,14 +237,48 @@ class Ordering:
             )
             for value in (True, False)
         ]
-        merged_order: list[UnaryExpression[Any]] = [
-            literal_column(key.column.name).desc()
-            if key.descending != backward
-            else literal_column(key.column.name).asc()
-            for key in self.keys
-        ]
-        merged = union_all(*parts).order_by(*merged_order).limit(limit)
-        return select(entity).from_statement(merged)
+        return union_all(*parts).order_by(*self.named_order(backward=backward)).limit(limit)
+
+    def named_order(
+        self, *, backward: bool = False, columns: Any = None
+    ) -> list[UnaryExpression[Any]]:
+        """The order by column names, for a select over a compound of rows, or over the
+        `columns` of a subquery."""
+        order = []
+        for key in self.keys:
+            name = key.column.name
+            column = literal_column(name) if columns is None else columns[name]
+            order.append(column.desc() if key.descending != backward else column.asc())
+        return order
+
+    def bounds(self, request: PageRequest) -> PageBounds:
+        """Where the requested page lies: its size, its cursors' sort values, its direction.
+        Raises the pager's complaints (a size out of range, a malformed cursor)."""
+        request = request.validated()
+        backward = request.last is not None
+        size = request.last if backward else request.first
+        assert size is not None
+        return PageBounds(
+            size,
+            self.values(request.after) if request.after else None,
+            self.values(request.before) if request.before else None,
+            backward,
+        )
+
+    def edges(self, rows: list[Any], bounds: PageBounds) -> tuple[list[Edge[Any]], PageInfo]:
+        """The page's edges and page info, from the at most `size + 1` rows read for it."""
+        has_more = len(rows) > bounds.size
+        rows = rows[: bounds.size]
+        if bounds.backward:
+            rows.reverse()
+        edges = [Edge(self.cursor(row), row) for row in rows]
+        page_info = PageInfo(
+            has_next_page=has_more if not bounds.backward else bounds.before is not None,
+            has_previous_page=has_more if bounds.backward else bounds.after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        )
+        return edges, page_info
 
     async def paginate(
         self,
@@ -247,33 +289,25 @@ class Ordering:
         *,
         split: bool = False,
     ) -> Page[Any]:
-        """One page of `statement` (a filtered select of rows) in this order.
+        """One page of `statement` (a filtered select of one entity) in this order.
 
         `count` tells how many rows `statement` selects, when that is known without counting;
         `split`: see `page_statement`.
         """
-        request = request.validated()
-        after = self.values(request.after) if request.after else None
-        before = self.values(request.before) if request.before else None
-        backward = request.last is not None
-        size = request.last if backward else request.first
-        assert size is not None
-
-        page_statement = self.page_statement(
-            statement, size + 1, after=after, before=before, backward=backward, split=split
+        bounds = self.bounds(request)
+        rows = self.page_statement(
+            statement,
+            bounds.size + 1,
+            after=bounds.after,
+            before=bounds.before,
+            backward=bounds.backward,
+            split=split,
         )
-        rows = await db.scalars(page_statement)
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if backward:
-            rows.reverse()
-        edges = [Edge(self.cursor(row), row) for row in rows]
-        page_info = PageInfo(
-            has_next_page=has_more if not backward else before is not None,
-            has_previous_page=has_more if backward else after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        )
+        page_statement: Executable = rows
+        if split:
+            entity = statement.column_descriptions[0]["entity"]
+            page_statement = select(entity).from_statement(rows)
+        edges, page_info = self.edges(await db.scalars(page_statement), bounds)
 
         async def count_rows() -> int:
             counted = statement.with_only_columns(func.count(), maintain_column_froms=True)

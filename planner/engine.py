@@ -1,19 +1,21 @@
-"""The planner's entry point: a request's body in, the response's JSON out, or None for the
-standard path.
+"""The planner's entry point: a request's body and its token's claims in, the response's
+JSON out, or None for the standard path.
 
 A document is parsed and validated once (the same rules and limits as the standard path),
 then each request coerces its variables with graphql-core (`Executor.build`), computes the
-operation's cost as the cost extension does, compiles its plan, and runs it. Running it loads
-through the request's resolvers and DataLoaders, and writes each field from what they
-returned; any error on the way hands the request back, before anything was written.
+operation's cost as the cost extension does, and finds its plan (compiled once per document,
+operation and condition values). Running it reads the viewer and the organization in one
+statement and the page in another (`reads`), decides visibility and permissions with
+`rules.authorization`, and writes each field from the rows; anything it does not answer hands
+the request back before anything was written.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -29,74 +31,125 @@ from graphql import (
 from graphql.execution.executor import Executor
 from graphql.execution.values import VariableValues, get_argument_values
 
-from contacts_api.models.pagination import Page, PageRequest
-from contacts_api.planner.plans import Field, NotCovered, Selection, compile_operation, conditions
-from contacts_api.resolvers import contacts as contact_fields
+from contacts_api.models import Language
+from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch
+from contacts_api.models.pagination import (
+    Edge,
+    FirstAndLast,
+    MalformedCursor,
+    PageBounds,
+    PageInfo,
+    PageRequest,
+    PageSizeOutOfRange,
+)
+from contacts_api.models.text import storable
+from contacts_api.planner.plans import (
+    Field,
+    HandBack,
+    NotCovered,
+    Plan,
+    compile_operation,
+    conditions,
+)
+from contacts_api.planner.reads import ContactRow, OrganizationRow, Reads
+from contacts_api.planner.writers import Writer, compile_writer
 from contacts_api.resolvers import ids
-from contacts_api.resolvers import invitations as invitation_fields
 from contacts_api.resolvers import organizations as organization_fields
-from contacts_api.resolvers import queries as query_fields
-from contacts_api.resolvers.context import Context
-from contacts_api.schema.cost import MAX_LIST_LENGTH, operation_cost
+from contacts_api.rules import authorization
+from contacts_api.rules.authorization import Claims, Viewer
+from contacts_api.rules.catalogue import Catalogue
+from contacts_api.runtime.settings import Settings
+from contacts_api.schema.cost import MAX_LIST_LENGTH, Cost, operation_cost
 
 DOCUMENTS = 256
 PLANS = 512
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """The response body, and what the request log says of it."""
+
+    body: bytes
+    operation_name: str | None
+    account_id: int
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsPage:
+    edges: list[Edge[ContactRow]]
+    page_info: PageInfo
+    total_count: int
+
+    @property
+    def nodes(self) -> list[ContactRow]:
+        return [edge.node for edge in self.edges]
+
+
+@dataclass(slots=True)
 class Run:
-    """One request's run of a plan: its context, and its variables to read arguments with."""
+    """One request's run of a plan: what it read, and what the fields are decided with."""
 
-    ctx: Context
-    variables: VariableValues
-
-    def arguments(self, field: Field) -> dict[str, Any]:
-        assert field.arguments is not None
-        definition, node = field.arguments
-        return get_argument_values(definition, node, self.variables)
-
-
-class Later(Exception):
-    """A value is not at hand yet: the object is written again, with awaits."""
-
-
-class HandBack(Exception):
-    """At run time: the standard path answers this request (it reports what happened)."""
+    viewer: Viewer
+    catalogue: Catalogue
+    now: datetime
+    language: Language
+    settings: Settings
+    organization: OrganizationRow | None = None
+    # The profiles the viewer may assign there, when it administers it.
+    manageable: frozenset[str] | None = None
+    # By contacts field of the plan (its id).
+    pages: dict[int, ContactsPage] = field(default_factory=dict)
 
 
 class Planner:
     def __init__(
         self,
         schema: GraphQLSchema,
+        reads: Reads,
+        settings: Settings,
         *,
         max_cost: int,
         max_tokens: int,
         rules: Sequence[type[ASTValidationRule]],
     ) -> None:
         self._schema = schema
+        self._reads = reads
+        self._settings = settings
         self._max_cost = max_cost
         self._max_tokens = max_tokens
         self._rules = [*specified_rules, *rules]
         self._documents: OrderedDict[str, tuple[DocumentNode, frozenset[str]] | None] = (
             OrderedDict()
         )
-        self._plans: OrderedDict[tuple[Any, ...], Selection] = OrderedDict()
+        self._plans: OrderedDict[tuple[Any, ...], tuple[Plan, Writer]] = OrderedDict()
+        self._costs: OrderedDict[tuple[Any, ...], Cost] = OrderedDict()
         self.answered = 0
         self.handed_back = 0
 
-    async def answer(self, body: bytes, ctx: Context) -> bytes | None:
-        """The response body for `body` (a POSTed GraphQL request), or None."""
+    async def answer(
+        self,
+        body: bytes,
+        claims: Claims,
+        *,
+        catalogue: Catalogue,
+        now: datetime,
+        language: Language,
+    ) -> Answer | None:
+        """The answer to `body` (a POSTed GraphQL request) by a signed-in caller, or None."""
         try:
-            response = await self._answer(body, ctx)
+            answer = await self._answer(body, claims, catalogue, now, language)
         except (NotCovered, HandBack, GraphQLError):
-            response = None
-        if response is None:
+            answer = None
+        if answer is None:
             self.handed_back += 1
         else:
             self.answered += 1
-        return response
+        return answer
 
-    async def _answer(self, body: bytes, ctx: Context) -> bytes | None:
+    async def _answer(
+        self, body: bytes, claims: Claims, catalogue: Catalogue, now: datetime, language: Language
+    ) -> Answer | None:
         try:
             request = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -127,7 +180,7 @@ class Planner:
         )
         if isinstance(executor, list):
             raise HandBack("variables")
-        cost = operation_cost(self._schema, document, name, variables)
+        cost = self._cost(query, document, name, variables)
         if cost.unstorable_text or cost.longest_list > MAX_LIST_LENGTH:
             raise HandBack("cost refusal")
         if cost.total > self._max_cost:
@@ -138,17 +191,17 @@ class Planner:
             name,
             tuple(sorted((n, coerced.get(n)) for n in condition_names)),
         )
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = compile_operation(executor)
+        compiled = self._plans.get(key)
+        if compiled is None:
+            plan = compile_operation(executor)
+            compiled = self._plans[key] = (plan, compile_writer(plan.selection, RESOLVERS))
             if len(self._plans) > PLANS:
                 self._plans.popitem(last=False)
-        run = Run(ctx, executor.variable_values)
-        data = await self._object(plan, None, run)
-        ctx.cost = cost.total
+        plan, write = compiled
+        run = await self._read(plan, executor.variable_values, claims, catalogue, now, language)
+        data = write(None, run)
         operation = executor.operation
-        ctx.operation_name = operation.name.value if operation.name else None
-        return orjson.dumps(
+        body = orjson.dumps(
             {
                 "data": data,
                 "extensions": {
@@ -156,6 +209,65 @@ class Planner:
                 },
             }
         )
+        return Answer(
+            body,
+            operation.name.value if operation.name else None,
+            run.viewer.account.id,
+            cost.total,
+        )
+
+    async def _read(
+        self,
+        plan: Plan,
+        variables: VariableValues,
+        claims: Claims,
+        catalogue: Catalogue,
+        now: datetime,
+        language: Language,
+    ) -> Run:
+        """Everything the plan's fields read, in two statements (three for a last-name
+        search, which counts its matches)."""
+        organization_ids = {
+            _organization_id(_arguments(organization_field, variables))
+            for organization_field in plan.organizations
+        }
+        if len(organization_ids) != 1:
+            raise HandBack("several organizations")
+        (organization_id,) = organization_ids
+        async with self._reads.connection() as connection:
+            found = await self._reads.viewer(connection, claims.subject, organization_id)
+            if found is None or not authorization.is_current(found.account, claims):
+                raise HandBack("the account is created or refreshed first")
+            memberships = {} if found.membership is None else {organization_id: found.membership}
+            run = Run(Viewer(found.account, memberships), catalogue, now, language, self._settings)
+            organization = found.organization
+            if organization is None or not authorization.is_member(run.viewer, organization.id):
+                return run
+            run.organization = organization
+            run.manageable = authorization.manageable_profile_codes(
+                run.viewer, organization, catalogue
+            )
+            for page in plan.pages:
+                wanted = _PageSearch.of(_arguments(page, variables), run)
+                rows = await self._reads.page(
+                    connection, organization.id, wanted.bounds, wanted.search
+                )
+                total = await self._reads.count(connection, organization, wanted.search)
+                edges, page_info = CONTACT_ORDER.edges(rows, wanted.bounds)
+                run.pages[id(page)] = ContactsPage(edges, page_info, total)
+        return run
+
+    def _cost(self, query: str, document: DocumentNode, name: str | None, variables: Any) -> Cost:
+        """The operation's cost, as the cost extension computes it. It reads of the
+        variables only numbers, booleans, the lengths of lists and whether each text can be
+        stored, so requests alike in those share one computation."""
+        key = (query, name, _cost_key(variables))
+        cost = self._costs.get(key)
+        if cost is None:
+            cost = self._costs[key] = operation_cost(self._schema, document, name, variables)
+            if len(self._costs) > PLANS:
+                self._costs.popitem(last=False)
+        return cost
 
     def _document(self, query: str) -> tuple[DocumentNode, frozenset[str]] | None:
         """The parsed document and its condition variables, if it parses and validates;
@@ -175,167 +287,106 @@ class Planner:
             self._documents.popitem(last=False)
         return parsed
 
-    async def _object(self, selection: Selection, source: Any, run: Run) -> dict[str, Any]:
-        """The object `selection` asks of `source`: written at once when every value is at
-        hand (a page's rows, loaded ahead), field after field with awaits otherwise."""
+
+def _cost_key(value: Any) -> Any:
+    """What the cost reads of a variable's value (see `Planner._cost`)."""
+    if isinstance(value, str):
+        return (str, storable(value))
+    if isinstance(value, list):
+        return (list, tuple(_cost_key(item) for item in value))
+    if isinstance(value, dict):
+        return (dict, tuple((key, _cost_key(item)) for key, item in value.items()))
+    return (type(value), value)
+
+
+def _arguments(field: Field, variables: VariableValues) -> dict[str, Any]:
+    assert field.arguments is not None
+    definition, node = field.arguments
+    return get_argument_values(definition, node, variables)
+
+
+def _organization_id(arguments: dict[str, Any]) -> int:
+    try:
+        return int(ids.decode_as(arguments["id"], ids.NodeType.ORGANIZATION))
+    except ids.MalformedId:
+        raise HandBack("malformed id") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _PageSearch:
+    bounds: PageBounds
+    search: ContactSearch
+
+    @classmethod
+    def of(cls, arguments: dict[str, Any], run: Run) -> _PageSearch:
+        """The page the contacts field's arguments ask for; a page request or a filter the
+        standard path refuses hands the request back (it says why)."""
         try:
-            return self._written(selection, source, run)
-        except Later:
-            pass
-        answer: dict[str, Any] = {}
-        for key, field in selection.fields:
-            answer[key] = await self._value(field, selection, source, run)
-        return answer
-
-    def _written(self, selection: Selection, source: Any, run: Run) -> dict[str, Any]:
-        answer: dict[str, Any] = {}
-        for key, field in selection.fields:
-            kind = field.kind
-            if kind == "leaf":
-                answer[key] = _leaf(getattr(source, field.attribute), field)
-                continue
-            if kind == "typename":
-                answer[key] = selection.type_name
-                continue
-            value = RESOLVERS[kind](source, field, run)
-            if _awaitable(value):
-                if inspect.iscoroutine(value):
-                    value.close()
-                raise Later
-            answer[key] = self._completed(field, value, run)
-        return answer
-
-    def _completed(self, field: Field, value: Any, run: Run) -> Any:
-        if value is None:
-            if not field.nullable:
-                raise HandBack(field.kind)
-            return None
-        if field.serialize is not None:
-            if isinstance(value, list):
-                return [_leaf(item, field) for item in value]
-            return _leaf(value, field)
-        assert field.selection is not None
-        if isinstance(value, list):
-            return [self._written(field.selection, item, run) for item in value]
-        return self._written(field.selection, value, run)
-
-    async def _value(self, field: Field, parent: Selection, source: Any, run: Run) -> Any:
-        kind = field.kind
-        if kind == "leaf":
-            return _leaf(getattr(source, field.attribute), field)
-        if kind == "typename":
-            return parent.type_name
-        value = RESOLVERS[kind](source, field, run)
-        if _awaitable(value):
-            value = await value
-        if value is None:
-            if not field.nullable:
-                raise HandBack(kind)
-            return None
-        if field.serialize is not None:
-            if isinstance(value, list):
-                return [_leaf(item, field) for item in value]
-            return _leaf(value, field)
-        assert field.selection is not None
-        if isinstance(value, list):
-            return [await self._object(field.selection, item, run) for item in value]
-        return await self._object(field.selection, value, run)
+            bounds = CONTACT_ORDER.bounds(
+                PageRequest(
+                    arguments.get("first"),
+                    arguments.get("after"),
+                    arguments.get("last"),
+                    arguments.get("before"),
+                )
+            )
+        except (PageSizeOutOfRange, FirstAndLast, MalformedCursor):
+            raise HandBack("page request") from None
+        search = arguments.get("filter") or {}
+        return cls(
+            bounds,
+            organization_fields.contact_search(
+                run,
+                last_name=search.get("lastName"),
+                first_name=search.get("firstName"),
+                email=search.get("email"),
+                profile_ids=search.get("securityProfileIds"),
+                active_only=search.get("activeOnly", True) is not False,
+                has_access=search.get("hasAccess"),
+                review_due=search.get("accessReviewDue"),
+            ),
+        )
 
 
-def _awaitable(value: Any) -> bool:
-    """inspect.isawaitable without its ABC check, which costs more than the rest here."""
-    return hasattr(type(value), "__await__")
-
-
-def _leaf(value: Any, field: Field) -> Any:
-    if value is None:
-        if not field.nullable:
-            raise HandBack(field.name)
-        return None
-    if type(value) is field.same_as:
-        # What graphql-core's serializer gives back unchanged (a str for String and ID, a
-        # bool for Boolean).
-        return value
-    assert field.serialize is not None
-    serialized = field.serialize(value)
-    if serialized is None:
-        raise HandBack(field.name)
-    return serialized
-
-
-async def _contacts(organization: Any, field: Field, run: Run) -> Page[Any]:
-    arguments = run.arguments(field)
-    search = arguments.get("filter") or {}
-    return await organization_fields.contacts(
-        run.ctx,
-        organization,
-        PageRequest(
-            arguments.get("first"),
-            arguments.get("after"),
-            arguments.get("last"),
-            arguments.get("before"),
-        ),
-        last_name=search.get("lastName"),
-        first_name=search.get("firstName"),
-        email=search.get("email"),
-        profile_ids=search.get("securityProfileIds"),
-        active_only=search.get("activeOnly", True) is not False,
-        has_access=search.get("hasAccess"),
-        review_due=search.get("accessReviewDue"),
-        selected=_node_fields(field),
+def _viewer_can_manage(contact: ContactRow, run: Run) -> bool:
+    invitation = contact.invitation
+    return authorization.may_manage_with(
+        run.manageable,
+        held_codes=contact.profile_codes,
+        latest_invitation=invitation,
+        latest_invitation_codes=invitation.profile_codes if invitation else (),
     )
 
 
-def _node_fields(field: Field) -> frozenset[str]:
-    """The names of the fields asked of each contact of the page (edges' nodes and nodes),
-    for what the page loads ahead."""
-    assert field.selection is not None
-    names: set[str] = set()
-    for _key, part in field.selection.fields:
-        if part.name == "nodes" and part.selection is not None:
-            names.update(sub.name for _k, sub in part.selection.fields)
-        if part.name == "edges" and part.selection is not None:
-            for _k, edge_part in part.selection.fields:
-                if edge_part.name == "node" and edge_part.selection is not None:
-                    names.update(sub.name for _k2, sub in edge_part.selection.fields)
-    return frozenset(names)
-
-
-RESOLVERS: dict[str, Any] = {
-    "Query.organization": lambda _root, field, run: query_fields.organization(
-        run.ctx, run.arguments(field)["id"]
+RESOLVERS: dict[str, Callable[[Any, Field, Run], Any]] = {
+    "Query.organization": lambda _root, _field, run: run.organization,
+    "Organization.id": lambda org, _field, _run: ids.encode(ids.NodeType.ORGANIZATION, org.id),
+    "Organization.viewerIsAdministrator": lambda org, _field, run: authorization.is_administrator(
+        run.viewer, org.id, run.catalogue
     ),
-    "Organization.id": lambda org, _f, _run: ids.encode(ids.NodeType.ORGANIZATION, org.id),
-    "Organization.viewerIsAdministrator": lambda org, _f, run: (
-        organization_fields.viewer_is_administrator(run.ctx, org)
+    "Organization.contacts": lambda _org, contacts, run: run.pages[id(contacts)],
+    "ContactConnection.totalCount": lambda page, _field, _run: page.total_count,
+    "ContactConnection.edges": lambda page, _field, _run: page.edges,
+    "ContactConnection.nodes": lambda page, _field, _run: page.nodes,
+    "ContactConnection.pageInfo": lambda page, _field, _run: page.page_info,
+    "ContactEdge.cursor": lambda edge, _field, _run: edge.cursor,
+    "ContactEdge.node": lambda edge, _field, _run: edge.node,
+    "Contact.id": lambda contact, _field, _run: ids.encode(ids.NodeType.CONTACT, contact.id),
+    "Contact.emails": lambda contact, _field, _run: contact.emails,
+    "Contact.isAdministrator": lambda contact, _field, run: (
+        authorization.holds_administrator_profile(contact.profile_codes, run.catalogue)
     ),
-    "Organization.contacts": _contacts,
-    "ContactConnection.totalCount": lambda page, _f, _run: page.total_count(),
-    "ContactConnection.edges": lambda page, _f, _run: page.edges,
-    "ContactConnection.nodes": lambda page, _f, _run: page.nodes,
-    "ContactConnection.pageInfo": lambda page, _f, _run: page.page_info,
-    "ContactEdge.cursor": lambda edge, _f, _run: edge.cursor,
-    "ContactEdge.node": lambda edge, _f, _run: edge.node,
-    "Contact.id": lambda contact, _f, _run: ids.encode(ids.NodeType.CONTACT, contact.id),
-    "Contact.emails": lambda contact, _f, _run: contact.emails,
-    "Contact.isAdministrator": lambda contact, _f, run: contact_fields.is_administrator(
-        run.ctx, contact
+    "Contact.viewerCanManage": lambda contact, _field, run: _viewer_can_manage(contact, run),
+    "Contact.securityProfiles": lambda contact, _field, run: run.catalogue.ordered(
+        contact.profile_codes
     ),
-    "Contact.viewerCanManage": lambda contact, _f, run: contact_fields.viewer_can_manage(
-        run.ctx, contact
-    ),
-    "Contact.securityProfiles": lambda contact, _f, run: contact_fields.security_profiles(
-        run.ctx, contact
-    ),
-    "Contact.invitation": lambda contact, _f, run: contact_fields.latest_invitation(
-        run.ctx, contact
-    ),
-    "SecurityProfile.id": lambda profile, _f, _run: ids.encode(
+    "Contact.invitation": lambda contact, _field, _run: contact.invitation,
+    "SecurityProfile.id": lambda profile, _field, _run: ids.encode(
         ids.NodeType.SECURITY_PROFILE, profile.code
     ),
-    "SecurityProfile.name": lambda profile, _f, run: profile.name_in(run.ctx.language),
-    "Invitation.id": lambda invitation, _f, _run: ids.encode(
+    "SecurityProfile.name": lambda profile, _field, run: profile.name_in(run.language),
+    "Invitation.id": lambda invitation, _field, _run: ids.encode(
         ids.NodeType.INVITATION, invitation.id
     ),
-    "Invitation.status": lambda invitation, _f, run: invitation_fields.status(run.ctx, invitation),
+    "Invitation.status": lambda invitation, _field, run: invitation.status_at(run.now),
 }

@@ -37,6 +37,10 @@ from graphql.execution.executor import Executor
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from contacts_api.models.pagination import Edge, PageInfo
+from contacts_api.planner.reads import ContactRow, InvitationRow, OrganizationRow
+from contacts_api.rules.catalogue import Profile
+
 
 @dataclass(frozen=True, slots=True)
 class PlainLeaf:
@@ -70,6 +74,10 @@ class NotCovered(Exception):
     """The planner does not answer this; the standard path does."""
 
 
+class HandBack(Exception):
+    """At run time: the standard path answers this request (it reports what happened)."""
+
+
 # How a field's value is found: a kind the engine knows, and what it needs.
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -85,12 +93,24 @@ class Field:
     # The Python type the serializer hands back as it is (None: every value goes through it).
     same_as: type | None = None
     nullable: bool = True
+    # A list of values (each an object of `selection`, or a leaf).
+    is_list: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
     type_name: str
     fields: tuple[tuple[str, Field], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The response's tree, and the fields whose arguments say what to read: the
+    organization asked for (under one alias or more), and its contacts pages."""
+
+    selection: Selection
+    organizations: tuple[Field, ...]
+    pages: tuple[Field, ...]
 
 
 # The fields with a resolver that each object type answers, by kind; plain leaves (default
@@ -106,6 +126,17 @@ RESOLVED: dict[str, frozenset[str]] = {
     ),
     "SecurityProfile": frozenset({"id", "name"}),
     "Invitation": frozenset({"id", "status"}),
+}
+# What the engine reads plain leaves from, by type.
+SOURCES: dict[str, type] = {
+    "Query": object,
+    "Organization": OrganizationRow,
+    "ContactConnection": object,
+    "ContactEdge": Edge,
+    "PageInfo": PageInfo,
+    "Contact": ContactRow,
+    "SecurityProfile": Profile,
+    "Invitation": InvitationRow,
 }
 # Fields whose arguments the engine reads; any other field with arguments is not covered.
 WITH_ARGUMENTS = frozenset({("Query", "organization"), ("Organization", "contacts")})
@@ -127,9 +158,9 @@ def conditions(document: DocumentNode) -> frozenset[str]:
     return frozenset(names)
 
 
-def compile_operation(executor: Executor) -> Selection:
+def compile_operation(executor: Executor) -> Plan:
     """The plan of the executor's operation (a query), for its variables' values (only
-    those of `conditions` matter)."""
+    those of `conditions` matter): one organization, with at most one contacts page."""
     operation = executor.operation
     if operation.operation is not OperationType.QUERY:
         raise NotCovered("not a query")
@@ -139,7 +170,23 @@ def compile_operation(executor: Executor) -> Selection:
     collected = collect_fields(
         schema, executor.fragments, executor.variable_values, root, operation
     )
-    return _selection(executor, root, collected.grouped_field_set)
+    selection = _selection(executor, root, collected.grouped_field_set)
+    organizations = tuple(_of_kind(selection, "Query.organization"))
+    if not organizations or len(organizations) + len(_of_kind(selection, "typename")) != len(
+        selection.fields
+    ):
+        raise NotCovered("another root field")
+    pages = tuple(
+        page
+        for organization in organizations
+        if organization.selection is not None
+        for page in _of_kind(organization.selection, "Organization.contacts")
+    )
+    return Plan(selection, organizations, pages)
+
+
+def _of_kind(selection: Selection, kind: str) -> list[Field]:
+    return [field for _key, field in selection.fields if field.kind == kind]
 
 
 def _selection(executor: Executor, parent: GraphQLObjectType, grouped: Any) -> Selection:
@@ -177,9 +224,17 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
             serialize=named.serialize if leaf else None,
             same_as=_unchanged(named),
             nullable=not isinstance(definition.type, GraphQLNonNull),
+            is_list=isinstance(
+                definition.type.of_type
+                if isinstance(definition.type, GraphQLNonNull)
+                else definition.type,
+                GraphQLList,
+            ),
         )
     plain = plain_leaf(definition)
     if plain is not None:
+        if not hasattr(SOURCES[parent.name], plain.attribute):
+            raise NotCovered(f"{parent.name}.{name} is not read")
         return Field(
             "leaf",
             name,

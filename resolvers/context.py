@@ -44,8 +44,6 @@ class Context:
     operation_name: str | None = field(default=None, init=False)
     cost: int = field(default=0, init=False)
     user_errors: bool = field(default=False, init=False)
-    # Answered by the compiled read path (`planner`), for the request log.
-    planned: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select
 
-from contacts_api.models import AuditEvent, Contact, Invitation, InvitationStatus, Organization
+from contacts_api.models import (
+    AuditEvent,
+    Contact,
+    Invitation,
+    InvitationStatus,
+    Language,
+    Organization,
+)
 from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
 from contacts_api.models.invitation_search import INVITATION_ORDER, invitations_statement
 from contacts_api.models.pagination import Ordering, Page, PageRequest, SortKey
@@ -19,6 +27,7 @@ from contacts_api.resolvers.context import Context
 from contacts_api.rules import access_reviews, authorization
 from contacts_api.rules.catalogue import Profile
 from contacts_api.rules.messages import Message
+from contacts_api.runtime.settings import Settings
 
 MAX_FILTER_LENGTH = 254
 AUDIT_ORDER = Ordering("audit", [SortKey(AuditEvent.id, "id", int, descending=True)])
@@ -39,24 +48,18 @@ async def contacts(
     selected: frozenset[str] = frozenset(),
 ) -> Page[Contact]:
     """One page of the contacts the search finds; `selected`: the fields asked of each."""
-    for argument, text in (("lastName", last_name), ("firstName", first_name), ("email", email)):
-        if text is not None and (len(text) > MAX_FILTER_LENGTH or not storable(text)):
-            raise errors.bad_user_input(ctx.language, Message.MALFORMED_FILTER, argument=argument)
-    profile_codes = None
-    if profile_ids is not None:
-        profile_codes = sorted({_profile_code(ctx, global_id) for global_id in profile_ids})
-    # The contacts' fields ask for their organization (to decide who may manage them).
-    ctx.loaders.organization.prime(organization.id, organization)
-    search = ContactSearch(
+    search = contact_search(
+        ctx,
         last_name=last_name,
         first_name=first_name,
         email=email,
-        profile_codes=profile_codes,
+        profile_ids=profile_ids,
         active_only=active_only,
         has_access=has_access,
         review_due=review_due,
-        reviewed_by=ctx.now - timedelta(days=ctx.settings.access_review_days),
     )
+    # The contacts' fields ask for their organization (to decide who may manage them).
+    ctx.loaders.organization.prime(organization.id, organization)
     count = None
     if search.whole_list:
 
@@ -70,6 +73,37 @@ async def contacts(
     )
     await contact_fields.prefetch(ctx, found.nodes, selected)
     return found
+
+
+def contact_search(
+    ctx: ContactSearchContext,
+    *,
+    last_name: str | None = None,
+    first_name: str | None = None,
+    email: str | None = None,
+    profile_ids: Sequence[str] | None = None,
+    active_only: bool = True,
+    has_access: bool | None = None,
+    review_due: bool | None = None,
+) -> ContactSearch:
+    """The contact search the arguments ask for, or the BAD_USER_INPUT error saying why not
+    (for the compiled read path too)."""
+    for argument, text in (("lastName", last_name), ("firstName", first_name), ("email", email)):
+        if text is not None and (len(text) > MAX_FILTER_LENGTH or not storable(text)):
+            raise errors.bad_user_input(ctx.language, Message.MALFORMED_FILTER, argument=argument)
+    profile_codes = None
+    if profile_ids is not None:
+        profile_codes = sorted({_profile_code(ctx, global_id) for global_id in profile_ids})
+    return ContactSearch(
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        profile_codes=profile_codes,
+        active_only=active_only,
+        has_access=has_access,
+        review_due=review_due,
+        reviewed_by=ctx.now - timedelta(days=ctx.settings.access_review_days),
+    )
 
 
 async def invitations(
@@ -133,7 +167,18 @@ def viewer_is_administrator(ctx: Context, organization: Organization) -> bool:
     return authorization.is_administrator(ctx.viewer, organization.id, ctx.catalogue)
 
 
-def _profile_code(ctx: Context, global_id: str) -> str:
+class ContactSearchContext(Protocol):
+    """What a contact search reads of its request."""
+
+    @property
+    def language(self) -> Language: ...
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def settings(self) -> Settings: ...
+
+
+def _profile_code(ctx: ContactSearchContext, global_id: str) -> str:
     try:
         return ids.decode_profile_code(global_id)
     except ids.MalformedId:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,8 +19,6 @@ from contacts_api.models import (
     Account,
     Contact,
     ContactSecurityProfile,
-    Invitation,
-    Organization,
     SecurityArea,
 )
 from contacts_api.models.database import RequestSession
@@ -65,6 +63,23 @@ class Viewer:
         return self.account.is_staff
 
 
+class OrganizationState(Protocol):
+    """What the rules read of an organization (a mapped `Organization`, or a row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def provides_case_management(self) -> bool: ...
+
+
+class InvitationState(Protocol):
+    """What the rules read of an invitation (a mapped `Invitation`, or a row read without
+    the ORM)."""
+
+    @property
+    def may_still_grant(self) -> bool: ...
+
+
 def is_member(viewer: Viewer | None, organization_id: int) -> bool:
     """Members (and staff) read the organization and its contacts."""
     if viewer is None:
@@ -78,13 +93,17 @@ def is_administrator(viewer: Viewer | None, organization_id: int, catalogue: Cat
     if viewer.is_staff:
         return True
     membership = viewer.memberships.get(organization_id)
-    return membership is not None and any(
-        catalogue[code].is_administrator for code in membership.profile_codes
+    return membership is not None and holds_administrator_profile(
+        membership.profile_codes, catalogue
     )
 
 
+def holds_administrator_profile(codes: Iterable[str], catalogue: Catalogue) -> bool:
+    return any(catalogue[code].is_administrator for code in codes)
+
+
 def assignable_profile_codes(
-    viewer: Viewer | None, organization: Organization, catalogue: Catalogue
+    viewer: Viewer | None, organization: OrganizationState, catalogue: Catalogue
 ) -> frozenset[str]:
     """The profiles the viewer may grant in `organization`.
 
@@ -101,7 +120,7 @@ def assignable_profile_codes(
 
 
 def assignable_with(
-    administrator_codes: Iterable[str], organization: Organization, catalogue: Catalogue
+    administrator_codes: Iterable[str], organization: OrganizationState, catalogue: Catalogue
 ) -> frozenset[str]:
     """The profiles a member holding `administrator_codes` may grant in `organization`."""
     administered = {
@@ -112,7 +131,7 @@ def assignable_with(
 
 
 def _profiles_of_areas(
-    areas: set[SecurityArea], organization: Organization, catalogue: Catalogue
+    areas: set[SecurityArea], organization: OrganizationState, catalogue: Catalogue
 ) -> frozenset[str]:
     if not organization.provides_case_management:
         areas.discard(SecurityArea.CASE_MANAGEMENT)
@@ -121,26 +140,52 @@ def _profiles_of_areas(
 
 def may_manage_contact(
     viewer: Viewer | None,
-    organization: Organization,
+    organization: OrganizationState,
     catalogue: Catalogue,
     *,
     held_codes: Iterable[str],
-    latest_invitation: Invitation | None = None,
+    latest_invitation: InvitationState | None = None,
     latest_invitation_codes: Iterable[str] = (),
 ) -> bool:
     """Administrators manage a contact when they could assign every profile it holds, and
-    every profile its latest invitation could still grant.
+    every profile its latest invitation could still grant (see `may_manage_with`)."""
+    return may_manage_with(
+        manageable_profile_codes(viewer, organization, catalogue),
+        held_codes=held_codes,
+        latest_invitation=latest_invitation,
+        latest_invitation_codes=latest_invitation_codes,
+    )
 
-    That invitation counts while it can still become access: pending, or expired and so
-    resendable (a resend revives it); an accepted one granted its profiles already, a revoked
-    one never will, and older invitations can neither be accepted nor resent.
-    """
+
+def manageable_profile_codes(
+    viewer: Viewer | None, organization: OrganizationState, catalogue: Catalogue
+) -> frozenset[str] | None:
+    """The profiles the viewer may assign in `organization`, when it administers it (None
+    otherwise): what decides which of its contacts it manages."""
     if not is_administrator(viewer, organization.id, catalogue):
+        return None
+    return assignable_profile_codes(viewer, organization, catalogue)
+
+
+def may_manage_with(
+    manageable: frozenset[str] | None,
+    *,
+    held_codes: Iterable[str],
+    latest_invitation: InvitationState | None = None,
+    latest_invitation_codes: Iterable[str] = (),
+) -> bool:
+    """Whether an administrator who may assign `manageable` manages a contact.
+
+    The latest invitation counts while it can still become access: pending, or expired and
+    so resendable (a resend revives it); an accepted one granted its profiles already, a
+    revoked one never will, and older invitations can neither be accepted nor resent.
+    """
+    if manageable is None:
         return False
     involved = set(held_codes)
     if latest_invitation is not None and latest_invitation.may_still_grant:
         involved.update(latest_invitation_codes)
-    return involved <= assignable_profile_codes(viewer, organization, catalogue)
+    return involved <= manageable
 
 
 def may_create_organization(viewer: Viewer | None) -> bool:
@@ -207,14 +252,19 @@ async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> View
         account = await _claim_or_create_account(db, claims, now)
         rows = [(account, None, None, None)]
     account = rows[0][0]
-    if (account.email, account.name, account.email_verified) != (
-        claims.email,
-        claims.name,
-        claims.email_verified,
-    ):
+    if not is_current(account, claims):
         await db.begin_write()
         await _refresh_account(db, account, claims, now)
     return _viewer(rows)
+
+
+def is_current(account: Account, claims: Claims) -> bool:
+    """The account says what the token says (else it is refreshed from the claims)."""
+    return (account.email, account.name, account.email_verified) == (
+        claims.email,
+        claims.name,
+        claims.email_verified,
+    )
 
 
 async def reload_viewer(session: AsyncSession, viewer: Viewer) -> Viewer:

@@ -81,3 +81,8 @@ class CatalogueCache:
                         for row in rows
                     )
         return self._catalogue
+
+    @property
+    def loaded(self) -> Catalogue | None:
+        """The catalogue, once a request has read it (None before)."""
+        return self._catalogue

@@ -422,7 +422,7 @@ async def _check_email_free(
 def _is_administrator_with_access(
     contact: Contact, codes: frozenset[str], catalogue: Catalogue
 ) -> bool:
-    return contact.has_access and any(catalogue[code].is_administrator for code in codes)
+    return contact.has_access and authorization.holds_administrator_profile(codes, catalogue)
 
 
 async def _keep_an_administrator(

@@ -116,6 +116,15 @@ async def pair(settings: Settings, clock: Clock) -> AsyncIterator[Pair]:
     }
     for account in accounts:
         tokens.setdefault(account.role, _token(settings, account))
+    # An account's first request creates or refreshes it from the claims: the standard path
+    # answers that one (it writes), the planner those that follow.
+    for token in tokens.values():
+        if token:
+            await planned.post(
+                "/graphql",
+                json={"query": "{ viewer { account { id } } }"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
     try:
         yield Pair(
             planned,

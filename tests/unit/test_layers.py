@@ -77,9 +77,19 @@ def test_the_resolvers_know_nothing_of_the_server_or_the_schema() -> None:
 
 
 def test_the_planner_is_one_bounded_place_that_decides_no_rule() -> None:
-    """It reads through the resolvers (where the rules are applied), never the rules
-    themselves; and nothing below the server knows it exists."""
-    assert offending("planner", (f"{PACKAGE}.server", f"{PACKAGE}.edge", f"{PACKAGE}.rules")) == []
+    """It asks the access rules' one home (`rules.authorization`, with the catalogue it
+    reads) who sees and manages what, and knows no other rule; and nothing below the server
+    knows it exists."""
+    assert offending("planner", (f"{PACKAGE}.server", f"{PACKAGE}.edge")) == []
+    asked = {
+        name
+        for path in modules("planner")
+        for name in imports(path)
+        if name.startswith(f"{PACKAGE}.rules.")
+    }
+    homes = (f"{PACKAGE}.rules.authorization", f"{PACKAGE}.rules.catalogue")
+    assert {name for name in asked if not name.startswith(homes)} == set()
+    assert f"{PACKAGE}.rules.authorization" in asked
     for folder in ("schema", "resolvers", "rules", "models", "edge"):
         assert offending(folder, (f"{PACKAGE}.planner",)) == []
 

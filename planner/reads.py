@@ -1,0 +1,419 @@
+"""The planner's data layer: the viewer, the organization and a page of its contacts in two
+statements, without the ORM.
+
+The statements are SQLAlchemy Core, built once per process from the models' tables (one per
+shape of page: the whole list or a last-name prefix, active contacts or all, the first page or
+one after a cursor); SQLAlchemy compiles each once per dialect and keeps it. Rows come back as
+tuples and become plain slotted objects (`ContactRow`, `InvitationRow`, `OrganizationRow`)
+that carry the models' own facts (`ContactFacts`, `InvitationFacts`): no identity map, no
+attribute instrumentation, no session. A read-only request needs no transaction: on
+PostgreSQL the connection runs in autocommit, so no BEGIN or ROLLBACK travels.
+
+What the page reads mirrors the standard path (`models.contact_search`, the loaders): the
+contract's order and its cursors (`CONTACT_ORDER`), each contact's profiles, its latest
+invitation and what that invitation grants; the differential test holds the two to the same
+answers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Integer, Select, String, and_, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from contacts_api.models import (
+    Account,
+    Contact,
+    ContactSecurityProfile,
+    Invitation,
+    InvitationSecurityProfile,
+    Language,
+    Organization,
+)
+from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch, contacts_statement
+from contacts_api.models.contacts import ContactFacts
+from contacts_api.models.invitations import InvitationFacts
+from contacts_api.models.pagination import PageBounds
+from contacts_api.models.text import folded, prefix_bounds
+from contacts_api.rules.authorization import Membership
+
+accounts = Account.__table__
+organizations = Organization.__table__
+contacts = Contact.__table__
+invitations = Invitation.__table__
+contact_profiles = ContactSecurityProfile.__table__
+invitation_profiles = InvitationSecurityProfile.__table__
+
+
+@dataclass(slots=True)
+class OrganizationRow:
+    id: int
+    name: str
+    provides_case_management: bool
+    created_at: datetime
+    updated_at: datetime
+    notify_all_administrators: bool
+    access_lapse_days: int | None
+    access_lapse_set_at: datetime | None
+    review_digest_sent_at: datetime | None
+    contact_count: int
+    active_contact_count: int
+
+
+@dataclass(slots=True)
+class InvitationRow(InvitationFacts):
+    id: int
+    organization_id: int
+    contact_id: int
+    email: str
+    message: str | None
+    invited_by_id: int | None
+    sent_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    accepted_by_id: int | None
+    revoked_at: datetime | None
+    revoked_by_id: int | None
+    outbound_email_id: int | None
+    reminded_at: datetime | None
+    expiry_noticed_at: datetime | None
+    failure_noticed_at: datetime | None
+    profile_codes: frozenset[str]
+
+
+@dataclass(slots=True)
+class ContactRow(ContactFacts):
+    id: int
+    organization_id: int
+    first_name: str
+    last_name: str
+    title: str | None
+    email: str
+    email_key: str
+    account_id: int | None
+    account_email: str | None
+    account_email_key: str | None
+    preferred_language: Language
+    is_primary: bool
+    is_active: bool
+    office_location: str | None
+    position_type: str | None
+    fte: float | None
+    sort_last_name: str
+    sort_first_name: str
+    access_granted_at: datetime | None
+    access_reviewed_at: datetime | None
+    access_reviewed_by_id: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    profile_codes: frozenset[str]
+    invitation: InvitationRow | None
+
+
+def _columns(row_type: type, table: Any, *, extra: int) -> list[Any]:
+    """The table's columns that `row_type` holds, in its order (its last `extra` fields are
+    not columns); fails at import when the two disagree."""
+    names = [field.name for field in fields(row_type)]
+    return [table.c[name] for name in names[: len(names) - extra]]
+
+
+ORGANIZATION_COLUMNS = _columns(OrganizationRow, organizations, extra=0)
+INVITATION_COLUMNS = _columns(InvitationRow, invitations, extra=1)
+CONTACT_COLUMNS = _columns(ContactRow, contacts, extra=2)
+# Left out: the token hashes, which never leave the database, and the phone numbers, which
+# the planner never answers (a list of objects).
+assert {c.name for c in invitations.c} - {c.name for c in INVITATION_COLUMNS} == {
+    "token_hash",
+    "reminder_token_hash",
+}
+assert {c.name for c in contacts.c} - {c.name for c in CONTACT_COLUMNS} == {"phone_numbers"}
+
+
+class joined_codes(FunctionElement[str]):
+    """The profile codes of a group joined by commas (codes hold none), the separator written
+    into the SQL: `aggregate_strings` binds it, and renders it again at each execution."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(joined_codes)
+def _group_concat(element: joined_codes, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(joined_codes, "postgresql")
+def _string_agg(element: joined_codes, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
+def _codes(joined: str | None) -> frozenset[str]:
+    """Profile codes aggregated by the database (codes hold no comma)."""
+    return frozenset(joined.split(",")) if joined else frozenset()
+
+
+def _viewer_statement() -> Select[Any]:
+    """The account of a token's subject, the organization asked for, and the account's
+    active contact in it with its profiles (see `authorization.VIEWER_WITH_MEMBERSHIPS`)."""
+    membership = contacts.alias("membership")
+    codes = (
+        select(joined_codes(contact_profiles.c.security_profile_code))
+        .where(contact_profiles.c.contact_id == membership.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(*accounts.c, *ORGANIZATION_COLUMNS, membership.c.id, codes)
+        .select_from(accounts)
+        .outerjoin(organizations, organizations.c.id == bindparam("organization_id", type_=Integer))
+        .outerjoin(
+            membership,
+            and_(
+                membership.c.organization_id == organizations.c.id,
+                membership.c.account_id == accounts.c.id,
+                membership.c.is_active,
+            ),
+        )
+        .where(accounts.c.subject == bindparam("subject", type_=String))
+    )
+
+
+VIEWER = _viewer_statement()
+
+
+@dataclass(frozen=True, slots=True)
+class PageShape:
+    """What decides a page's statement: its filter, when it is one of the usual two (None:
+    another, built for the request), its direction, and its cursors."""
+
+    usual_filter: UsualFilter | None
+    backward: bool
+    # None: no cursor; else whether the cursor's row is the primary contact (the condition
+    # beyond a cursor depends on it).
+    after_primary: bool | None
+    before_primary: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsualFilter:
+    """The list every client asks for: all or only the active contacts, perhaps of a
+    last-name prefix (the filter a search box sends)."""
+
+    active_only: bool
+    last_name_prefix: bool
+
+    @classmethod
+    def of(cls, search: ContactSearch) -> UsualFilter | None:
+        if search.whole_list:
+            return cls(search.active_only, last_name_prefix=False)
+        if search.last_name_prefix and dataclasses.replace(search, last_name=None).whole_list:
+            return cls(search.active_only, last_name_prefix=True)
+        return None
+
+
+def _usual_contacts(usual: UsualFilter) -> Select[Any]:
+    """The contacts `usual` selects (as `contacts_statement` does, with bound values)."""
+    rows = select(*CONTACT_COLUMNS).where(
+        contacts.c.organization_id == bindparam("organization_id", type_=Integer)
+    )
+    if usual.active_only:
+        rows = rows.where(contacts.c.is_active)
+    if usual.last_name_prefix:
+        rows = rows.where(
+            contacts.c.sort_last_name >= bindparam("low", type_=String),
+            contacts.c.sort_last_name < bindparam("high", type_=String),
+        )
+    return rows
+
+
+def _cursor(primary: bool | None, side: str) -> list[Any] | None:
+    if primary is None:
+        return None
+    return [
+        primary,
+        bindparam(f"{side}_last_name", type_=String),
+        bindparam(f"{side}_first_name", type_=String),
+        bindparam(f"{side}_id", type_=Integer),
+    ]
+
+
+def _paged(rows: Select[Any], shape: PageShape, *, split: bool) -> Select[Any]:
+    """One page of `rows` (contacts' columns) with each contact's profiles, latest
+    invitation and the profiles it grants, in the contract's order."""
+    page = CONTACT_ORDER.page_statement(
+        rows,
+        bindparam("limit", type_=Integer),
+        after=_cursor(shape.after_primary, "after"),
+        before=_cursor(shape.before_primary, "before"),
+        backward=shape.backward,
+        split=split,
+    ).subquery("page")
+    held = (
+        select(joined_codes(contact_profiles.c.security_profile_code))
+        .where(contact_profiles.c.contact_id == page.c.id)
+        .scalar_subquery()
+    )
+    latest = invitations.alias("latest")
+    latest_id = select(func.max(latest.c.id)).where(latest.c.contact_id == page.c.id)
+    granted = (
+        select(joined_codes(invitation_profiles.c.security_profile_code))
+        .where(invitation_profiles.c.invitation_id == invitations.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(*page.c, held, *INVITATION_COLUMNS, granted)
+        .select_from(page)
+        .outerjoin(invitations, invitations.c.id == latest_id.scalar_subquery())
+        .order_by(*CONTACT_ORDER.named_order(backward=shape.backward, columns=page.c))
+    )
+
+
+@cache
+def usual_page(shape: PageShape) -> Select[Any]:
+    """The statement of a page of the usual list, built once per process and shape."""
+    assert shape.usual_filter is not None
+    return _paged(
+        _usual_contacts(shape.usual_filter),
+        shape,
+        split=shape.usual_filter.last_name_prefix,
+    )
+
+
+@cache
+def usual_count(active_only: bool) -> Select[Any]:
+    """How many contacts of a last-name prefix (the whole list's count is the
+    organization's, kept by the database)."""
+    usual = UsualFilter(active_only, last_name_prefix=True)
+    return _usual_contacts(usual).with_only_columns(func.count(), maintain_column_froms=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerRow:
+    """A token's account, its membership in the organization asked for (None: not an
+    active contact there), and that organization (None: there is none)."""
+
+    account: Account
+    membership: Membership | None
+    organization: OrganizationRow | None
+
+
+class Reads:
+    def __init__(self, engine: AsyncEngine) -> None:
+        # A read needs no transaction; SQLite's connection is already in autocommit between
+        # statements, and gets its snapshot per statement too.
+        self._engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
+        self._account_keys = [column.key for column in accounts.c]
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.connect() as connection:
+            yield connection
+
+    async def viewer(
+        self, connection: AsyncConnection, subject: str, organization_id: int
+    ) -> ViewerRow | None:
+        """None when no account has this subject yet (the standard path creates it)."""
+        row = (
+            await connection.execute(
+                VIEWER, {"subject": subject, "organization_id": organization_id}
+            )
+        ).first()
+        if row is None:
+            return None
+        accounts_end = len(self._account_keys)
+        organization_end = accounts_end + len(ORGANIZATION_COLUMNS)
+        # A detached account, built once a request: what the rules read of the viewer.
+        account = Account(**dict(zip(self._account_keys, row[:accounts_end], strict=True)))
+        organization = None
+        if row[accounts_end] is not None:
+            organization = OrganizationRow(*row[accounts_end:organization_end])
+        contact_id, codes = row[organization_end], row[organization_end + 1]
+        membership = Membership(contact_id, _codes(codes)) if contact_id is not None else None
+        return ViewerRow(account, membership, organization)
+
+    async def page(
+        self,
+        connection: AsyncConnection,
+        organization_id: int,
+        bounds: PageBounds,
+        search: ContactSearch,
+    ) -> list[ContactRow]:
+        """At most `bounds.size + 1` contacts in the contract's order (in reverse when
+        paging backward), as `CONTACT_ORDER.edges` takes them."""
+        parameters: dict[str, Any] = {
+            "organization_id": organization_id,
+            "limit": bounds.size + 1,
+        }
+        primary: dict[str, bool | None] = {"after": None, "before": None}
+        for side, values in (("after", bounds.after), ("before", bounds.before)):
+            if values is not None:
+                primary[side], last_name, first_name, id_ = values
+                parameters.update(
+                    {
+                        f"{side}_last_name": last_name,
+                        f"{side}_first_name": first_name,
+                        f"{side}_id": id_,
+                    }
+                )
+        usual = UsualFilter.of(search)
+        shape = PageShape(usual, bounds.backward, primary["after"], primary["before"])
+        if usual is not None:
+            if usual.last_name_prefix:
+                parameters.update(_prefix(search))
+            statement = usual_page(shape)
+        else:
+            rows = contacts_statement(organization_id, search).with_only_columns(*CONTACT_COLUMNS)
+            statement = _paged(rows, shape, split=search.last_name_prefix)
+        result = await connection.execute(statement, parameters)
+        contact_end = len(CONTACT_COLUMNS)
+        invitation_end = contact_end + 1 + len(INVITATION_COLUMNS)
+        page = []
+        for row in result:
+            invitation = None
+            if row[contact_end + 1] is not None:
+                invitation_values = (
+                    *row[contact_end + 1 : invitation_end],
+                    _codes(row[invitation_end]),
+                )
+                invitation = InvitationRow(*invitation_values)
+            contact_values = (*row[:contact_end], _codes(row[contact_end]), invitation)
+            page.append(ContactRow(*contact_values))
+        return page
+
+    async def count(
+        self, connection: AsyncConnection, organization: OrganizationRow, search: ContactSearch
+    ) -> int:
+        """How many contacts `search` finds in `organization`."""
+        if search.whole_list:
+            if search.active_only:
+                return organization.active_contact_count
+            return organization.contact_count
+        usual = UsualFilter.of(search)
+        if usual is not None:
+            parameters = {"organization_id": organization.id, **_prefix(search)}
+            counted = await connection.scalar(usual_count(usual.active_only), parameters)
+        else:
+            statement = contacts_statement(organization.id, search)
+            counted = await connection.scalar(
+                statement.with_only_columns(func.count(), maintain_column_froms=True)
+            )
+        return int(counted or 0)
+
+
+def _prefix(search: ContactSearch) -> dict[str, str]:
+    assert search.last_name is not None
+    low, high = prefix_bounds(folded(search.last_name))
+    return {"low": low, "high": high}
