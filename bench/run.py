@@ -36,7 +36,7 @@ import asyncpg
 import httpx
 import jwt
 
-from bench import queries
+from bench import baseline, queries
 from bench.dataset import Params, database_url, prepare_postgresql, prepare_sqlite
 from bench.processes import (
     Service,
@@ -468,6 +468,11 @@ def _server_env(config: Config, database: str) -> dict[str, str]:
             # The timed work (digests for every organization of the data set, whose access is
             # all due for review) would run in the rounds and be counted as the page's cost.
             "SCHEDULER": "off",
+            # The baseline's pool: up to this many connections a worker, kept open. With a
+            # smaller pool and overflow, the server would open and close connections on every
+            # burst.
+            "DATABASE_POOL_SIZE": str(baseline.POSTGRESQL_POOL_SIZE),
+            "DATABASE_MAX_OVERFLOW": "0",
             "PYTHONUNBUFFERED": "1",
             "BENCH_DATABASE_URL": url,
         }

@@ -18,7 +18,7 @@ answers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -45,6 +46,7 @@ from contacts_api.models.invitations import InvitationFacts
 from contacts_api.models.pagination import PageBounds
 from contacts_api.models.text import folded, prefix_bounds
 from contacts_api.rules.authorization import Membership
+from contacts_api.runtime.logs import statement_sent
 
 accounts = Account.__table__
 organizations = Organization.__table__
@@ -52,6 +54,19 @@ contacts = Contact.__table__
 invitations = Invitation.__table__
 contact_profiles = ContactSecurityProfile.__table__
 invitation_profiles = InvitationSecurityProfile.__table__
+
+
+@dataclass(slots=True)
+class AccountRow:
+    id: int
+    subject: str | None
+    email: str
+    email_key: str
+    email_verified: bool | None
+    name: str | None
+    is_staff: bool
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(slots=True)
@@ -127,6 +142,7 @@ def _columns(row_type: type, table: Any, *, extra: int) -> list[Any]:
     return [table.c[name] for name in names[: len(names) - extra]]
 
 
+ACCOUNT_COLUMNS = _columns(AccountRow, accounts, extra=0)
 ORGANIZATION_COLUMNS = _columns(OrganizationRow, organizations, extra=0)
 INVITATION_COLUMNS = _columns(InvitationRow, invitations, extra=1)
 CONTACT_COLUMNS = _columns(ContactRow, contacts, extra=2)
@@ -137,6 +153,7 @@ assert {c.name for c in invitations.c} - {c.name for c in INVITATION_COLUMNS} ==
     "reminder_token_hash",
 }
 assert {c.name for c in contacts.c} - {c.name for c in CONTACT_COLUMNS} == {"phone_numbers"}
+assert len(ACCOUNT_COLUMNS) == len(accounts.c)
 
 
 class joined_codes(FunctionElement[str]):
@@ -172,7 +189,7 @@ def _viewer_statement() -> Select[Any]:
         .scalar_subquery()
     )
     return (
-        select(*accounts.c, *ORGANIZATION_COLUMNS, membership.c.id, codes)
+        select(*ACCOUNT_COLUMNS, *ORGANIZATION_COLUMNS, membership.c.id, codes)
         .select_from(accounts)
         .outerjoin(organizations, organizations.c.id == bindparam("organization_id", type_=Integer))
         .outerjoin(
@@ -291,9 +308,63 @@ def usual_page(shape: PageShape) -> Select[Any]:
 @cache
 def usual_count(active_only: bool) -> Select[Any]:
     """How many contacts of a last-name prefix (the whole list's count is the
-    organization's, kept by the database)."""
+    organization's, kept by the database): counted apart for each value of `is_primary`,
+    so that each count is one range of the listing index, read from the index alone."""
     usual = UsualFilter(active_only, last_name_prefix=True)
-    return _usual_contacts(usual).with_only_columns(func.count(), maintain_column_froms=True)
+    counts = [
+        _usual_contacts(usual)
+        .where(contacts.c.is_primary == primary)
+        .with_only_columns(func.count(), maintain_column_froms=True)
+        .scalar_subquery()
+        for primary in (True, False)
+    ]
+    return select(counts[0] + counts[1])
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A statement compiled once for a dialect: its SQL, the order of its parameters, and
+    the result processors of the columns that have one (SQLAlchemy's own, by type)."""
+
+    sql: str
+    names: tuple[str, ...]
+    # The values the statement binds itself (a literal compared with, as SQLite is given it).
+    fixed: dict[str, Any]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    @classmethod
+    async def of(cls, statement: Select[Any], dialect: Dialect, driver: Any) -> Prepared:
+        compiled = statement.compile(dialect=dialect)
+        sql = str(compiled)
+        columns = list(statement.selected_columns)
+        # The type codes a processor may depend on, as the driver describes the columns
+        # (asyncpg: the PostgreSQL type's oid; sqlite3 describes none).
+        codes: list[Any] = [None] * len(columns)
+        if dialect.name == "postgresql":
+            codes = [
+                attribute.type.oid for attribute in (await driver.prepare(sql)).get_attributes()
+            ]
+        processors = []
+        for index, (column, code) in enumerate(zip(columns, codes, strict=True)):
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, code)
+            if processor is not None:
+                processors.append((index, processor))
+        names = tuple(compiled.positiontup or ())
+        fixed = {name: value for name, value in compiled.params.items() if value is not None}
+        return cls(sql, names, fixed, tuple(processors))
+
+    def values(self, parameters: dict[str, Any]) -> list[Any]:
+        return [parameters[name] if name in parameters else self.fixed[name] for name in self.names]
+
+    def row(self, raw: Sequence[Any]) -> list[Any]:
+        """The row's Python values; a NULL is None whatever its column's type (as every
+        type of these tables reads it), without a call."""
+        values = list(raw)
+        for index, processor in self.processors:
+            value = values[index]
+            if value is not None:
+                values[index] = processor(value)
+        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,12 +372,17 @@ class ViewerRow:
     """A token's account, its membership in the organization asked for (None: not an
     active contact there), and that organization (None: there is none)."""
 
-    account: Account
+    account: AccountRow
     membership: Membership | None
     organization: OrganizationRow | None
 
 
 class Reads:
+    """The compiled read path's statements, run on the pooled connection's driver: the
+    statements built once (the viewer's, the usual pages and counts) are compiled once and
+    sent as they are, their rows converted by SQLAlchemy's result processors; others go
+    through SQLAlchemy's execution."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         # A read needs no transaction; SQLite's connection is already in autocommit between
         # statements, and gets its snapshot per statement too.
@@ -315,28 +391,52 @@ class Reads:
             if engine.dialect.name == "postgresql"
             else engine
         )
-        self._account_keys = [column.key for column in accounts.c]
+        self._dialect = engine.dialect
+        self._postgresql = engine.dialect.name == "postgresql"
+        self._prepared: dict[Select[Any], Prepared] = {}
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         async with self._engine.connect() as connection:
             yield connection
 
+    async def _rows(
+        self, connection: AsyncConnection, statement: Select[Any], parameters: dict[str, Any]
+    ) -> list[list[Any]]:
+        """The rows of a statement built once (the key of its compiled form)."""
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None, "a pooled connection has its driver's"
+        statement_sent()
+        try:
+            prepared = self._prepared.get(statement)
+            if prepared is None:
+                prepared = await Prepared.of(statement, self._dialect, driver)
+                self._prepared[statement] = prepared
+            values = prepared.values(parameters)
+            if self._postgresql:
+                rows = await driver.fetch(prepared.sql, *values)
+            else:
+                rows = await driver.execute_fetchall(prepared.sql, values)
+        except BaseException:
+            # SQLAlchemy did not see the error: the connection may be broken (a restarted
+            # database), and must not go back to the pool.
+            await connection.invalidate()
+            raise
+        return [prepared.row(row) for row in rows]
+
     async def viewer(
         self, connection: AsyncConnection, subject: str, organization_id: int
     ) -> ViewerRow | None:
         """None when no account has this subject yet (the standard path creates it)."""
-        row = (
-            await connection.execute(
-                VIEWER, {"subject": subject, "organization_id": organization_id}
-            )
-        ).first()
-        if row is None:
+        rows = await self._rows(
+            connection, VIEWER, {"subject": subject, "organization_id": organization_id}
+        )
+        if not rows:
             return None
-        accounts_end = len(self._account_keys)
+        row = rows[0]
+        accounts_end = len(ACCOUNT_COLUMNS)
         organization_end = accounts_end + len(ORGANIZATION_COLUMNS)
-        # A detached account, built once a request: what the rules read of the viewer.
-        account = Account(**dict(zip(self._account_keys, row[:accounts_end], strict=True)))
+        account = AccountRow(*row[:accounts_end])
         organization = None
         if row[accounts_end] is not None:
             organization = OrganizationRow(*row[accounts_end:organization_end])
@@ -370,14 +470,15 @@ class Reads:
                 )
         usual = UsualFilter.of(search)
         shape = PageShape(usual, bounds.backward, primary["after"], primary["before"])
+        result: Sequence[Sequence[Any]]
         if usual is not None:
             if usual.last_name_prefix:
                 parameters.update(_prefix(search))
-            statement = usual_page(shape)
+            result = await self._rows(connection, usual_page(shape), parameters)
         else:
             rows = contacts_statement(organization_id, search).with_only_columns(*CONTACT_COLUMNS)
             statement = _paged(rows, shape, split=search.last_name_prefix)
-        result = await connection.execute(statement, parameters)
+            result = (await connection.execute(statement, parameters)).all()
         contact_end = len(CONTACT_COLUMNS)
         invitation_end = contact_end + 1 + len(INVITATION_COLUMNS)
         page = []
@@ -404,7 +505,8 @@ class Reads:
         usual = UsualFilter.of(search)
         if usual is not None:
             parameters = {"organization_id": organization.id, **_prefix(search)}
-            counted = await connection.scalar(usual_count(usual.active_only), parameters)
+            (row,) = await self._rows(connection, usual_count(usual.active_only), parameters)
+            counted = row[0]
         else:
             statement = contacts_statement(organization.id, search)
             counted = await connection.scalar(

@@ -53,9 +53,26 @@ class Membership:
     profile_codes: frozenset[str]
 
 
+class AccountState(Protocol):
+    """What the rules read of the viewer's account (a mapped `Account`, or a row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def email_verified(self) -> bool | None: ...
+    @property
+    def is_staff(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    account: Account
+    account: AccountState
     memberships: Mapping[int, Membership] = field(default_factory=dict)
 
     @property
@@ -258,7 +275,7 @@ async def load_viewer(db: RequestSession, claims: Claims, now: datetime) -> View
     return _viewer(rows)
 
 
-def is_current(account: Account, claims: Claims) -> bool:
+def is_current(account: AccountState, claims: Claims) -> bool:
     """The account says what the token says (else it is refreshed from the claims)."""
     return (account.email, account.name, account.email_verified) == (
         claims.email,

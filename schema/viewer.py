@@ -22,7 +22,7 @@ class Viewer:
         graphql_type=Account, description="The caller's sign-in identity (My NS Account)."
     )
     @staticmethod
-    def account(parent: Parent[authorization.Viewer]) -> models.Account:
+    def account(parent: Parent[authorization.Viewer]) -> authorization.AccountState:
         return parent.account
 
     @strawberry.field(
