@@ -51,7 +51,7 @@ from contacts_api.planner.plans import (
     compile_operation,
     conditions,
 )
-from contacts_api.planner.reads import ContactRow, OrganizationRow, Reads
+from contacts_api.planner.reads import ContactRow, OrganizationRow, ReadFailed, Reads
 from contacts_api.planner.writers import Writer, compile_writer
 from contacts_api.resolvers import ids
 from contacts_api.resolvers import organizations as organization_fields
@@ -139,7 +139,7 @@ class Planner:
         """The answer to `body` (a POSTed GraphQL request) by a signed-in caller, or None."""
         try:
             answer = await self._answer(body, claims, catalogue, now, language)
-        except (NotCovered, HandBack, GraphQLError):
+        except (NotCovered, HandBack, GraphQLError, ReadFailed):
             answer = None
         if answer is None:
             self.handed_back += 1

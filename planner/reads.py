@@ -321,6 +321,10 @@ def usual_count(active_only: bool) -> Select[Any]:
     return select(counts[0] + counts[1])
 
 
+class ReadFailed(Exception):
+    """A statement sent on the driver's connection failed (the connection is discarded)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A statement compiled once for a dialect: its SQL, the order of its parameters, and
@@ -417,10 +421,14 @@ class Reads:
                 rows = await driver.fetch(prepared.sql, *values)
             else:
                 rows = await driver.execute_fetchall(prepared.sql, values)
-        except BaseException:
+        except BaseException as error:
             # SQLAlchemy did not see the error: the connection may be broken (a restarted
-            # database), and must not go back to the pool.
+            # database), and must not go back to the pool. The request goes to the standard
+            # path, where SQLAlchemy meets the error itself: it renews the pool after a lost
+            # connection, and reports what it cannot get past.
             await connection.invalidate()
+            if isinstance(error, Exception):
+                raise ReadFailed from error
             raise
         return [prepared.row(row) for row in rows]
 

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +30,7 @@ from contacts_api.runtime import demo
 from contacts_api.runtime.settings import Settings
 from contacts_api.server import create_app
 from tests.clock import Clock
+from tests.conftest import POSTGRESQL_ADMIN_URL
 from tests.factories import gid
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -301,20 +303,44 @@ def documents(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     node = "...F" if use_fragment else inner
     parts = draw(st.lists(st.sampled_from(CONNECTION_PARTS), min_size=1, max_size=4, unique=True))
     connection = " ".join(part.replace("%s", node) for part in parts)
-    arguments = draw(st.sampled_from(["", "(first: $first)", "(first: $first, filter: $filter)"]))
+    arguments = draw(
+        st.sampled_from(
+            [
+                "",
+                "(first: $first)",
+                "(first: $first, filter: $filter)",
+                "(last: $last)",
+                "(last: $last, filter: $filter)",
+            ]
+        )
+    )
     body = f"organization(id: $id) {{ name contacts{arguments} {{ {connection} }} }}"
     if "...F" in body:
         body += f" }} fragment F on Contact {{ {inner}"
     values = {
         "flag": draw(st.booleans()),
         "first": draw(st.sampled_from([None, 0, 1, 7, 100])),
+        "last": draw(st.sampled_from([None, 1, 3, 100])),
         "filter": draw(
             st.sampled_from(
-                [None, {}, {"activeOnly": False}, {"lastName": "m"}, {"hasAccess": True}]
+                [
+                    None,
+                    {},
+                    {"activeOnly": False},
+                    {"lastName": "m"},
+                    {"lastName": "T", "activeOnly": False},
+                    {"lastName": " "},
+                    {"firstName": "ma"},
+                    {"email": "EXAMPLE"},
+                    {"hasAccess": True},
+                    {"hasAccess": False, "activeOnly": False},
+                    {"accessReviewDue": True},
+                    {"securityProfileIds": [gid(NodeType.SECURITY_PROFILE, "ORG_ADMIN")]},
+                ]
             )
         ),
     }
-    types = {"flag": "Boolean!", "first": "Int", "filter": "ContactFilter"}
+    types = {"flag": "Boolean!", "first": "Int", "last": "Int", "filter": "ContactFilter"}
     used = [name for name in types if f"${name}" in body]
     declared = "".join(f", ${name}: {types[name]}" for name in used)
     document = f"query G($id: ID!{declared}) {{ {body} }}"
@@ -330,3 +356,43 @@ async def test_written_documents_answer_the_same(
     await pair.answered_by_planner(
         document, {**variables, "id": pair.organization_id}, viewer=viewer
     )
+
+
+async def test_connections_the_database_dropped_cost_one_request_at_most(pair: Pair) -> None:
+    """The planner sends its statements on the driver's connection, past SQLAlchemy: when
+    the database drops them (a restart), the request that meets a dead one goes to the
+    standard path, SQLAlchemy renews the pool there, and the planner answers again."""
+    if not pair.settings.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's connections")
+    variables = {"id": pair.organization_id, "first": 5}
+    await pair.answered_by_planner(PAGE, variables)
+    database = pair.settings.database_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(POSTGRESQL_ADMIN_URL)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            database,
+        )
+    finally:
+        await admin.close()
+    token = pair.tokens["administrator"]
+    statuses = []
+    for _ in range(4):
+        answer = await pair.planned.post(
+            "/graphql",
+            json={"query": PAGE, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        statuses.append(answer.status_code)
+        if answer.status_code == 500:
+            assert answer.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert statuses.count(500) <= 1, statuses
+    assert statuses[-2:] == [200, 200], statuses
+    # The application without the planner lost its connections too: SQLAlchemy renews them
+    # when its first request meets one; then both answer the same again.
+    await pair.standard.post(
+        "/graphql",
+        json={"query": PAGE, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    await pair.answered_by_planner(PAGE, variables)

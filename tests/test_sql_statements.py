@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+import pytest
+
 from contacts_api.models import Organization, PhoneKind
 from contacts_api.models.phone_numbers import PhoneNumber
 from contacts_api.resolvers.ids import NodeType
@@ -47,10 +52,14 @@ query Page($id: ID!, $first: Int) {
 """
 
 PROFILES = ["FA_ADMIN", "FA_SUBMITTER", "FA_SIGNER", "FA_VIEWER", "CM_PRACTITIONER"]
-# The viewer with their memberships, the organization with its contact counts, the page,
-# the page's profiles with its latest invitations. SQLite's BEGIN (transaction control,
-# which PostgreSQL's driver sends without a statement of its own) is not one of them.
+# The standard path (phone numbers are not the planner's): the viewer with their
+# memberships, the organization with its contact counts, the page, the page's profiles with
+# its latest invitations. SQLite's BEGIN (transaction control, which PostgreSQL's driver
+# sends without a statement of its own) is not one of them.
 MAX_STATEMENTS = 4
+# The compiled read path: the viewer with the organization, the page with its profiles and
+# invitations; a last-name search counts its matches too.
+PLANNED_STATEMENTS = 2
 
 
 async def add_contacts(
@@ -144,3 +153,49 @@ async def test_fields_asked_through_fragments_are_loaded_ahead_too(
     # Without loading ahead, the fields would still batch, one statement a kind; with it,
     # the page's invitations and profiles come in one.
     assert len(queries(counting_api.counter.statements)) <= MAX_STATEMENTS
+
+
+PLANNED_PAGE = (
+    PAGE.replace("phoneNumbers { kind number extension display }", "")
+    .replace("$first: Int)", "$first: Int, $filter: ContactFilter)")
+    .replace("filter: {activeOnly: false}", "filter: $filter")
+)
+
+
+def logged_statements(records: list[logging.LogRecord]) -> list[tuple[bool, int]]:
+    """(planned, SQL statements) of each request the log recorded."""
+    return [
+        (record.fields["planned"], record.fields["sql_statements"])  # type: ignore[attr-defined]
+        for record in records
+        if record.name == "contacts.requests"
+    ]
+
+
+async def test_the_planned_page_costs_two_statements_at_10_and_100_and_a_search_three(
+    counting_api: CountingApi, factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    organization = await factory.organization(case_management=True)
+    viewer = await factory.member(organization, "ORG_ADMIN", first_name="Zoe", last_name="Zwicker")
+    await add_contacts(factory, organization, viewer, 1, 10)
+    variables: dict[str, Any] = {
+        "id": gid(NodeType.ORGANIZATION, organization.id),
+        "first": 100,
+        "filter": {"activeOnly": False},
+    }
+    await counting_api.api.data(PLANNED_PAGE, variables, token=viewer.token)  # the account
+
+    caplog.set_level(logging.INFO, logger="contacts.requests")
+    caplog.clear()
+    await counting_api.api.data(PLANNED_PAGE, variables, token=viewer.token)
+    await add_contacts(factory, organization, viewer, 10, 100)
+    data = await counting_api.api.data(PLANNED_PAGE, variables, token=viewer.token)
+    assert len(data["organization"]["contacts"]["edges"]) == 100
+    searched = {**variables, "filter": {"activeOnly": False, "lastName": "last00"}}
+    found = await counting_api.api.data(PLANNED_PAGE, searched, token=viewer.token)
+    assert found["organization"]["contacts"]["totalCount"] == 9
+
+    assert logged_statements(caplog.records) == [
+        (True, PLANNED_STATEMENTS),
+        (True, PLANNED_STATEMENTS),
+        (True, PLANNED_STATEMENTS + 1),
+    ]
