@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contacts_api.models import Account, Contact, EmailDeliveryStatus, Invitation, InvitationStatus
 from contacts_api.resolvers.context import Context
-from contacts_api.resolvers.loaders import MaybeAwaitable, now_or_later, then
 from contacts_api.rules import authorization
 from contacts_api.rules.catalogue import Profile
 
@@ -26,9 +25,8 @@ def status(ctx: Context, invitation: Invitation) -> InvitationStatus:
     return invitation.status_at(ctx.now)
 
 
-def security_profiles(ctx: Context, invitation: Invitation) -> MaybeAwaitable[list[Profile]]:
-    codes = now_or_later(ctx.loaders.invitation_profile_codes, invitation.id)
-    return then(codes, ctx.catalogue.ordered)
+async def security_profiles(ctx: Context, invitation: Invitation) -> list[Profile]:
+    return ctx.catalogue.ordered(await ctx.loaders.invitation_profile_codes.load(invitation.id))
 
 
 async def account(ctx: Context, account_id: int | None) -> Account | None:

@@ -6,12 +6,10 @@ mutation starts a fresh set so that its payload reads what it wrote.
 
 from __future__ import annotations
 
-import inspect
-from asyncio import Future
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, func, select, union
 from sqlalchemy.orm import aliased
@@ -32,10 +30,6 @@ from contacts_api.models import (
 from contacts_api.models.database import RequestSession
 
 Row = TypeVar("Row", Account, AuditEvent, Contact, Invitation, Organization)
-Key = TypeVar("Key", bound=Hashable)
-Value = TypeVar("Value")
-Result = TypeVar("Result")
-MaybeAwaitable: TypeAlias = Value | Awaitable[Value]
 
 
 def _latest_invitations_and_profiles() -> Select[Any]:
@@ -201,35 +195,3 @@ def _grouped(
     for key, value in pairs:
         groups[key].append(value)
     return [collect(groups.get(key, [])) for key in keys]
-
-
-def held(loader: DataLoader[Key, Value], key: Key) -> Future[Value] | None:
-    """The loader's settled, successful load of `key`, if it has one."""
-    future = loader.cache_map.get(key)
-    if future is None or not future.done() or future.cancelled() or future.exception():
-        return None
-    return future
-
-
-def now_or_later(loader: DataLoader[Key, Value], key: Key) -> MaybeAwaitable[Value]:
-    """The value itself when the loader holds it (no coroutine to await); otherwise the load.
-
-    A field that returns this costs the executor nothing more than a plain attribute once its
-    list has been loaded ahead (see `resolvers.lookahead`).
-    """
-    future = held(loader, key)
-    return future.result() if future is not None else loader.load(key)
-
-
-def then(
-    value: MaybeAwaitable[Value], convert: Callable[[Value], Result]
-) -> MaybeAwaitable[Result]:
-    """`convert(value)`, now if `value` is at hand, or once it is loaded."""
-    if not inspect.isawaitable(value):
-        return convert(value)
-    pending = value
-
-    async def later() -> Result:
-        return convert(await pending)
-
-    return later()

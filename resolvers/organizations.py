@@ -20,7 +20,6 @@ from contacts_api.models.contact_search import CONTACT_ORDER, ContactSearch, con
 from contacts_api.models.invitation_search import INVITATION_ORDER, invitations_statement
 from contacts_api.models.pagination import Ordering, Page, PageRequest, SortKey
 from contacts_api.models.text import storable
-from contacts_api.resolvers import contacts as contact_fields
 from contacts_api.resolvers import errors, ids
 from contacts_api.resolvers.connections import paginate
 from contacts_api.resolvers.context import Context
@@ -45,9 +44,8 @@ async def contacts(
     active_only: bool = True,
     has_access: bool | None = None,
     review_due: bool | None = None,
-    selected: frozenset[str] = frozenset(),
 ) -> Page[Contact]:
-    """One page of the contacts the search finds; `selected`: the fields asked of each."""
+    """One page of the contacts the search finds."""
     search = contact_search(
         ctx,
         last_name=last_name,
@@ -68,11 +66,7 @@ async def contacts(
             return counts.active if active_only else counts.every
 
     statement = contacts_statement(organization.id, search)
-    found = await paginate(
-        ctx, CONTACT_ORDER, statement, page, count, split=search.last_name_prefix
-    )
-    await contact_fields.prefetch(ctx, found.nodes, selected)
-    return found
+    return await paginate(ctx, CONTACT_ORDER, statement, page, count, split=search.last_name_prefix)
 
 
 def contact_search(

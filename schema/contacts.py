@@ -14,7 +14,6 @@ from contacts_api.resolvers import contacts as contact_fields
 from contacts_api.resolvers import ids, mutations
 from contacts_api.resolvers import organizations as organization_fields
 from contacts_api.resolvers.context import Info
-from contacts_api.resolvers.loaders import MaybeAwaitable
 from contacts_api.rules.catalogue import Profile
 from contacts_api.rules.user_errors import RenderedUserError
 from contacts_api.schema.accounts import Account
@@ -77,10 +76,10 @@ class Contact(Node):
 
     @strawberry.field(graphql_type=OrganizationType, description="The organization it acts for.")
     @staticmethod
-    def organization(
+    async def organization(
         parent: Parent[models.Contact], info: Info
-    ) -> MaybeAwaitable[models.Organization | None]:
-        return contact_fields.organization(info.context, parent)
+    ) -> models.Organization | None:
+        return await contact_fields.organization(info.context, parent)
 
     first_name: str = strawberry.field(description="First name, 1 to 100 characters.")
     last_name: str = strawberry.field(description="Last name, 1 to 100 characters.")
@@ -113,8 +112,8 @@ class Contact(Node):
 
     @strawberry.field(graphql_type=bool, description="Holds at least one administrator profile.")
     @staticmethod
-    def is_administrator(parent: Parent[models.Contact], info: Info) -> MaybeAwaitable[bool]:
-        return contact_fields.is_administrator(info.context, parent)
+    async def is_administrator(parent: Parent[models.Contact], info: Info) -> bool:
+        return await contact_fields.is_administrator(info.context, parent)
 
     is_active: bool = strawberry.field(
         description=(
@@ -137,20 +136,16 @@ class Contact(Node):
         ),
     )
     @staticmethod
-    def security_profiles(
-        parent: Parent[models.Contact], info: Info
-    ) -> MaybeAwaitable[list[Profile]]:
-        return contact_fields.security_profiles(info.context, parent)
+    async def security_profiles(parent: Parent[models.Contact], info: Info) -> list[Profile]:
+        return await contact_fields.security_profiles(info.context, parent)
 
     @strawberry.field(
         graphql_type=Invitation | None,
         description="The most recent invitation, whatever its status; null if never invited.",
     )
     @staticmethod
-    def invitation(
-        parent: Parent[models.Contact], info: Info
-    ) -> MaybeAwaitable[models.Invitation | None]:
-        return contact_fields.latest_invitation(info.context, parent)
+    async def invitation(parent: Parent[models.Contact], info: Info) -> models.Invitation | None:
+        return await contact_fields.latest_invitation(info.context, parent)
 
     office_location: str | None = strawberry.field(
         description="Required when the organization provides case management."
@@ -202,8 +197,8 @@ class Contact(Node):
         description="Whether the viewer may edit, invite, deactivate or reactivate this contact.",
     )
     @staticmethod
-    def viewer_can_manage(parent: Parent[models.Contact], info: Info) -> MaybeAwaitable[bool]:
-        return contact_fields.viewer_can_manage(info.context, parent)
+    async def viewer_can_manage(parent: Parent[models.Contact], info: Info) -> bool:
+        return await contact_fields.viewer_can_manage(info.context, parent)
 
     @strawberry.field(
         graphql_type=Connection[AuditEvent],

@@ -13,7 +13,6 @@ from contacts_api.resolvers import ids, mutations
 from contacts_api.resolvers import invitations as invitation_fields
 from contacts_api.resolvers import queries as query_fields
 from contacts_api.resolvers.context import Info
-from contacts_api.resolvers.loaders import MaybeAwaitable
 from contacts_api.rules.catalogue import Profile
 from contacts_api.rules.user_errors import RenderedUserError
 from contacts_api.schema.accounts import Account
@@ -74,10 +73,8 @@ class Invitation(Node):
         description="Granted on acceptance. Added to the profiles the contact already holds.",
     )
     @staticmethod
-    def security_profiles(
-        parent: Parent[models.Invitation], info: Info
-    ) -> MaybeAwaitable[list[Profile]]:
-        return invitation_fields.security_profiles(info.context, parent)
+    async def security_profiles(parent: Parent[models.Invitation], info: Info) -> list[Profile]:
+        return await invitation_fields.security_profiles(info.context, parent)
 
     @strawberry.field(
         graphql_type=Account | None, description="The account that sent it; null when not recorded."

@@ -13,7 +13,6 @@ from contacts_api.resolvers import ids, mutations
 from contacts_api.resolvers import organizations as organization_fields
 from contacts_api.resolvers import queries as query_fields
 from contacts_api.resolvers.context import Info
-from contacts_api.resolvers.lookahead import selected_names
 from contacts_api.rules.catalogue import Profile
 from contacts_api.rules.user_errors import RenderedUserError
 from contacts_api.schema.audit import AuditEvent
@@ -118,7 +117,6 @@ class Organization(Node):
             active_only=search.active_only is not False,
             has_access=search.has_access,
             review_due=search.access_review_due,
-            selected=selected_names(info, ("edges", "node"), ("nodes",)),
         )
 
     @strawberry.field(

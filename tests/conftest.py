@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import shutil
 import uuid
@@ -163,7 +164,21 @@ async def factory(settings: Settings, clock: Clock) -> AsyncIterator[Factory]:
 
 @pytest.fixture
 async def counting_api(settings: Settings, clock: Clock) -> AsyncIterator[CountingApi]:
-    """An `api` whose engine counts every SQL statement the application executes."""
+    """An `api` whose engine counts every SQL statement SQLAlchemy executes (the compiled
+    read path sends its own on the driver's connection: the request log counts those)."""
+    async for counting in _counting_api(settings, clock):
+        yield counting
+
+
+@pytest.fixture
+async def standard_counting_api(settings: Settings, clock: Clock) -> AsyncIterator[CountingApi]:
+    """`counting_api` without the compiled read path: every statement goes through
+    SQLAlchemy."""
+    async for counting in _counting_api(dataclasses.replace(settings, query_planner=False), clock):
+        yield counting
+
+
+async def _counting_api(settings: Settings, clock: Clock) -> AsyncIterator[CountingApi]:
     app = create_app(settings, clock=clock.now)
     engine = app.state.services.engine.sync_engine
     counter = StatementCounter()

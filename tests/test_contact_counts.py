@@ -174,8 +174,10 @@ async def test_a_change_rolled_back_leaves_the_counts_as_they_were(factory: Fact
 
 
 async def test_the_whole_list_is_not_counted_and_a_search_is(
-    counting_api: CountingApi, factory: Factory
+    standard_counting_api: CountingApi, factory: Factory
 ) -> None:
+    """On the standard path (the compiled one's statements: tests/test_sql_statements.py)."""
+    counting_api = standard_counting_api
     organization = await factory.organization()
     admin = await factory.member(organization, "ORG_ADMIN", last_name="Zwicker")
     await factory.contact(organization, last_name="Aucoin")
