@@ -21,6 +21,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -92,6 +93,8 @@ class Field:
     serialize: Callable[[Any], Any] | None = None
     # The Python type the serializer hands back as it is (None: every value goes through it).
     same_as: type | None = None
+    # An enum's serialized values, by value.
+    table: dict[Any, Any] | None = None
     nullable: bool = True
     # A list of values (each an object of `selection`, or a leaf).
     is_list: bool = False
@@ -223,6 +226,7 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
             selection=None if leaf else _subselection(executor, named, details),
             serialize=named.serialize if leaf else None,
             same_as=_unchanged(named),
+            table=_table(named),
             nullable=not isinstance(definition.type, GraphQLNonNull),
             is_list=isinstance(
                 definition.type.of_type
@@ -241,19 +245,29 @@ def _field(executor: Executor, parent: GraphQLObjectType, details: FieldDetailsL
             attribute=plain.attribute,
             serialize=plain.leaf_type.serialize,
             same_as=_unchanged(plain.leaf_type),
+            table=_table(plain.leaf_type),
             nullable=plain.nullable,
         )
     raise NotCovered(f"{parent.name}.{name}")
 
 
 def _unchanged(leaf_type: Any) -> type | None:
-    """The type of the values graphql-core's own scalar serializes to themselves (Int and
-    Float are left out: they check their range, and that a float is finite)."""
+    """The type of the values graphql-core's own scalar serializes to themselves (an int
+    only within Int's 32 bits; Float is left out: it checks that a float is finite)."""
     if leaf_type in (GraphQLString, GraphQLID):
         return str
     if leaf_type is GraphQLBoolean:
         return bool
+    if leaf_type is GraphQLInt:
+        return int
     return None
+
+
+def _table(leaf_type: Any) -> dict[Any, Any] | None:
+    """An enum's serialized value for each of its values, as its own serializer gives it."""
+    if not isinstance(leaf_type, GraphQLEnumType):
+        return None
+    return {value.value: leaf_type.serialize(value.value) for value in leaf_type.values.values()}
 
 
 def _named(definition: GraphQLField) -> Any:

@@ -19,6 +19,9 @@ Writer = Callable[[Any, Any], dict[str, Any]]
 Resolver = Callable[[Any, Field, Any], Any]
 
 
+INT_RANGE = range(-(2**31), 2**31)
+
+
 def leaf(value: Any, field: Field) -> Any:
     """A scalar's or an enum's value as graphql-core serializes it; a null where the schema
     forbids one hands the request back (the standard path reports it)."""
@@ -26,7 +29,7 @@ def leaf(value: Any, field: Field) -> Any:
         if not field.nullable:
             raise HandBack(field.name)
         return None
-    if type(value) is field.same_as:
+    if type(value) is field.same_as and (field.same_as is not int or value in INT_RANGE):
         return value
     assert field.serialize is not None
     serialized = field.serialize(value)
@@ -41,12 +44,13 @@ def null(field: Field) -> None:
 
 
 def compile_writer(selection: Selection, resolvers: Mapping[str, Resolver]) -> Writer:
-    names: dict[str, Any] = {"leaf": leaf, "null": null}
+    names: dict[str, Any] = {"leaf": leaf, "null": null, "INT_RANGE": INT_RANGE}
     lines = ["def write(source, run):", "    answer = {}"]
     for index, (key, field) in enumerate(selection.fields):
         target = f"answer[{key!r}]"
         names[f"f{index}"] = field
         names[f"t{index}"] = field.same_as
+        names[f"e{index}"] = field.table
         if field.kind == "typename":
             lines.append(f"    {target} = {selection.type_name!r}")
             continue
@@ -54,7 +58,7 @@ def compile_writer(selection: Selection, resolvers: Mapping[str, Resolver]) -> W
             if not field.attribute.isidentifier():
                 raise NotCovered(field.attribute)
             lines.append(f"    value = source.{field.attribute}")
-            lines.extend(_leaf_lines(target, index, "    "))
+            lines.extend(_leaf_lines(target, index, field, "    "))
             continue
         names[f"r{index}"] = resolvers[field.kind]
         lines.append(f"    value = r{index}(source, f{index}, run)")
@@ -70,17 +74,31 @@ def compile_writer(selection: Selection, resolvers: Mapping[str, Resolver]) -> W
         elif field.is_list:
             lines.append(f"        {target} = [leaf(item, f{index}) for item in value]")
         else:
-            lines.extend(_leaf_lines(target, index, "        "))
+            lines.extend(_leaf_lines(target, index, field, "        "))
     lines.append("    return answer")
     exec("\n".join(lines), names)  # noqa: S102 - the text is built above from checked names
     written: Writer = names["write"]
     return written
 
 
-def _leaf_lines(target: str, index: int, indent: str) -> list[str]:
-    return [
-        f"{indent}if type(value) is t{index}:",
-        f"{indent}    {target} = value",
-        f"{indent}else:",
-        f"{indent}    {target} = leaf(value, f{index})",
-    ]
+def _leaf_lines(target: str, index: int, field: Field, indent: str) -> list[str]:
+    """`value` written as `leaf` writes it, without the call for the usual values: a null
+    (where the schema allows one), a text, a boolean or an int that serializes as it is, an
+    enum's value."""
+    checks = []
+    if field.nullable:
+        checks.append(("value is None", "None"))
+    if field.same_as is int:
+        checks.append(("type(value) is int and value in INT_RANGE", "value"))
+    elif field.same_as is not None:
+        checks.append((f"type(value) is t{index}", "value"))
+    elif field.table is not None:
+        checks.append((f"value in e{index}", f"e{index}[value]"))
+    fallback = f"{target} = leaf(value, f{index})"
+    lines = []
+    for number, (condition, result) in enumerate(checks):
+        lines.append(f"{indent}{'elif' if number else 'if'} {condition}:")
+        lines.append(f"{indent}    {target} = {result}")
+    if not lines:
+        return [f"{indent}{fallback}"]
+    return [*lines, f"{indent}else:", f"{indent}    {fallback}"]
