@@ -163,6 +163,19 @@ class Service:
     def cpu_snapshot(self) -> Snapshot:
         return cpu_snapshot(self.pids())
 
+    def resident_mb(self) -> list[float]:
+        """The resident size of each of its processes (MB), largest first."""
+        sizes = []
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sorted(sizes, reverse=True)
+
     def stop(self) -> None:
         """SIGTERM to the main process (uvicorn stops its workers), then any process of the
         tree still alive, by PID."""

@@ -333,6 +333,7 @@ class Round:
     database_cpu_seconds: float | None
     other_cpu_seconds: float
     process_cpu_seconds: list[float]  # each process of the target, most first
+    resident_mb: list[float]  # each process of the target after the round, largest first
 
     def per_request_ms(self, seconds: float | None) -> float | None:
         if seconds is None or not self.wrk.requests:
@@ -361,7 +362,7 @@ def measure(
     # wrk has exited by now: what remains is the target, its database, everything else.
     everything = cpu_used(everything_before, cpu_snapshot(every_process()))
     other = everything - cpu - (database_cpu or 0.0)
-    return Round(result, cpu, database_cpu, max(0.0, other), processes)
+    return Round(result, cpu, database_cpu, max(0.0, other), processes, service.resident_mb())
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -754,6 +755,20 @@ def _database_section(config: Config, result: DatabaseResult) -> Iterator[str]:
                 f"{_ms(series.cpu_ms)} ms ({series.service_core_share:.0%} of one core; its "
                 f"busiest processes {split} cores)."
             )
+    yield ""
+    yield (
+        "Memory: resident size of the server's largest process (a worker; MB) after each "
+        "round under load, in the order they ran:"
+    )
+    yield ""
+    loaded = 0.0
+    for clients in config.clients:
+        sizes = []
+        for round_ in result.load[(clients, "server")].rounds:
+            loaded += round_.wrk.seconds
+            sizes.append(f"{round_.resident_mb[0]:.0f} after {loaded:.0f} s")
+        yield f"- {clients} clients: " + ", ".join(sizes) + "."
+    yield ""
     health_server, health_baseline = result.health["server"], result.health["baseline"]
     yield (
         f"- the same wrk gets {health_server.rate:,.0f} req/s from the server's /healthz and "

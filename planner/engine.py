@@ -72,7 +72,6 @@ class Answer:
     body: bytes
     operation_name: str | None
     account_id: int
-    cost: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,12 +208,7 @@ class Planner:
                 },
             }
         )
-        return Answer(
-            body,
-            operation.name.value if operation.name else None,
-            run.viewer.account.id,
-            cost.total,
-        )
+        return Answer(body, operation.name.value if operation.name else None, run.viewer.account.id)
 
     async def _read(
         self,
