@@ -142,7 +142,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.planner = (
             Planner(
                 schema._schema,
-                Reads(services.engine),
+                Reads(services.engine, settings.database_pool),
                 settings,
                 max_cost=settings.query_max_cost,
                 max_tokens=MAX_TOKENS,
