@@ -51,7 +51,13 @@ from contacts_api.planner.plans import (
     compile_operation,
     conditions,
 )
-from contacts_api.planner.reads import ContactRow, OrganizationRow, ReadFailed, Reads
+from contacts_api.planner.reads import (
+    ContactRow,
+    OrganizationRow,
+    ReadFailed,
+    Reads,
+    UsualFilter,
+)
 from contacts_api.planner.writers import Writer, compile_writer
 from contacts_api.resolvers import ids
 from contacts_api.resolvers import organizations as organization_fields
@@ -85,6 +91,15 @@ class ContactsPage:
         return [edge.node for edge in self.edges]
 
 
+@dataclass(frozen=True, slots=True)
+class SearchContext:
+    """What a contact search reads of its request (`organizations.contact_search`)."""
+
+    language: Language
+    now: datetime
+    settings: Settings
+
+
 @dataclass(slots=True)
 class Run:
     """One request's run of a plan: what it read, and what the fields are decided with."""
@@ -93,7 +108,6 @@ class Run:
     catalogue: Catalogue
     now: datetime
     language: Language
-    settings: Settings
     organization: OrganizationRow | None = None
     # The profiles the viewer may assign there, when it administers it.
     manageable: frozenset[str] | None = None
@@ -228,12 +242,21 @@ class Planner:
         if len(organization_ids) != 1:
             raise HandBack("several organizations")
         (organization_id,) = organization_ids
-        async with self._reads.connection() as connection:
+        asked = SearchContext(language, now, self._settings)
+        searches = [
+            (page, _PageSearch.of(_arguments(page, variables), asked)) for page in plan.pages
+        ]
+        built_for_the_request = any(
+            UsualFilter.of(wanted.search) is None for _page, wanted in searches
+        )
+        async with self._reads.connection(
+            built_for_the_request=built_for_the_request
+        ) as connection:
             found = await self._reads.viewer(connection, claims.subject, organization_id)
             if found is None or not authorization.is_current(found.account, claims):
                 raise HandBack("the account is created or refreshed first")
             memberships = {} if found.membership is None else {organization_id: found.membership}
-            run = Run(Viewer(found.account, memberships), catalogue, now, language, self._settings)
+            run = Run(Viewer(found.account, memberships), catalogue, now, language)
             organization = found.organization
             if organization is None or not authorization.is_member(run.viewer, organization.id):
                 return run
@@ -241,8 +264,7 @@ class Planner:
             run.manageable = authorization.manageable_profile_codes(
                 run.viewer, organization, catalogue
             )
-            for page in plan.pages:
-                wanted = _PageSearch.of(_arguments(page, variables), run)
+            for page, wanted in searches:
                 rows = await self._reads.page(
                     connection, organization.id, wanted.bounds, wanted.search
                 )
@@ -312,7 +334,7 @@ class _PageSearch:
     search: ContactSearch
 
     @classmethod
-    def of(cls, arguments: dict[str, Any], run: Run) -> _PageSearch:
+    def of(cls, arguments: dict[str, Any], asked: SearchContext) -> _PageSearch:
         """The page the contacts field's arguments ask for; a page request or a filter the
         standard path refuses hands the request back (it says why)."""
         try:
@@ -330,7 +352,7 @@ class _PageSearch:
         return cls(
             bounds,
             organization_fields.contact_search(
-                run,
+                asked,
                 last_name=search.get("lastName"),
                 first_name=search.get("firstName"),
                 email=search.get("email"),
