@@ -267,9 +267,10 @@ def _cursor(primary: bool | None, side: str) -> list[Any] | None:
     ]
 
 
-def _paged(rows: Select[Any], shape: PageShape, *, split: bool) -> Select[Any]:
+def _paged(rows: Select[Any], shape: PageShape, *, split: bool, total: Any = None) -> Select[Any]:
     """One page of `rows` (contacts' columns) with each contact's profiles, latest
-    invitation and the profiles it grants, in the contract's order."""
+    invitation and the profiles it grants, in the contract's order; with `total` (a scalar
+    subquery: how many `rows` has) in a last column, when given."""
     page = CONTACT_ORDER.page_statement(
         rows,
         bindparam("limit", type_=Integer),
@@ -290,8 +291,11 @@ def _paged(rows: Select[Any], shape: PageShape, *, split: bool) -> Select[Any]:
         .where(invitation_profiles.c.invitation_id == invitations.c.id)
         .scalar_subquery()
     )
+    columns = [*page.c, held, *INVITATION_COLUMNS, granted]
+    if total is not None:
+        columns.append(total)
     return (
-        select(*page.c, held, *INVITATION_COLUMNS, granted)
+        select(*columns)
         .select_from(page)
         .outerjoin(invitations, invitations.c.id == latest_id.scalar_subquery())
         .order_by(*CONTACT_ORDER.named_order(backward=shape.backward, columns=page.c))
@@ -300,13 +304,12 @@ def _paged(rows: Select[Any], shape: PageShape, *, split: bool) -> Select[Any]:
 
 @cache
 def usual_page(shape: PageShape) -> Select[Any]:
-    """The statement of a page of the usual list, built once per process and shape."""
-    assert shape.usual_filter is not None
-    return _paged(
-        _usual_contacts(shape.usual_filter),
-        shape,
-        split=shape.usual_filter.last_name_prefix,
-    )
+    """The statement of a page of the usual list, built once per process and shape; a
+    last-name search's page counts its matches in the same statement."""
+    usual = shape.usual_filter
+    assert usual is not None
+    total = usual_count(usual.active_only).scalar_subquery() if usual.last_name_prefix else None
+    return _paged(_usual_contacts(usual), shape, split=usual.last_name_prefix, total=total)
 
 
 @cache
@@ -508,9 +511,10 @@ class Reads:
         organization_id: int,
         bounds: PageBounds,
         search: ContactSearch,
-    ) -> list[ContactRow]:
+    ) -> tuple[list[ContactRow], int | None]:
         """At most `bounds.size + 1` contacts in the contract's order (in reverse when
-        paging backward), as `CONTACT_ORDER.edges` takes them."""
+        paging backward), as `CONTACT_ORDER.edges` takes them; and how many the search
+        finds, when the page's statement counted them (a last-name search's, with rows)."""
         parameters: dict[str, Any] = {
             "organization_id": organization_id,
             "limit": bounds.size + 1,
@@ -529,10 +533,13 @@ class Reads:
         usual = UsualFilter.of(search)
         shape = PageShape(usual, bounds.backward, primary["after"], primary["before"])
         result: Sequence[Sequence[Any]]
+        counted = None
         if usual is not None:
             if usual.last_name_prefix:
                 parameters.update(_prefix(search))
             result = await self._rows(connection, usual_page(shape), parameters)
+            if usual.last_name_prefix and result:
+                counted = int(result[0][-1])
         else:
             rows = contacts_statement(organization_id, search).with_only_columns(*CONTACT_COLUMNS)
             statement = _paged(rows, shape, split=search.last_name_prefix)
@@ -550,12 +557,12 @@ class Reads:
                 invitation = InvitationRow(*invitation_values)
             contact_values = (*row[:contact_end], _codes(row[contact_end]), invitation)
             page.append(ContactRow(*contact_values))
-        return page
+        return page, counted
 
     async def count(
         self, connection: ReadConnection, organization: OrganizationRow, search: ContactSearch
     ) -> int:
-        """How many contacts `search` finds in `organization`."""
+        """How many contacts `search` finds in `organization` (when its page did not say)."""
         if search.whole_list:
             if search.active_only:
                 return organization.active_contact_count
