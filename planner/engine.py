@@ -12,6 +12,7 @@ the request back before anything was written.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,8 +68,14 @@ from contacts_api.rules.catalogue import Catalogue
 from contacts_api.runtime.settings import Settings
 from contacts_api.schema.cost import MAX_LIST_LENGTH, Cost, operation_cost
 
+logger = logging.getLogger("contacts.planner")
+
 DOCUMENTS = 256
 PLANS = 512
+# What the caches hold at most: a document's length (the contacts page's is ~1 KB), and the
+# parts of the variables a cost is remembered by.
+MAX_DOCUMENT_LENGTH = 8_192
+MAX_COST_KEY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +161,10 @@ class Planner:
             answer = await self._answer(body, claims, catalogue, now, language)
         except (NotCovered, HandBack, GraphQLError, ReadFailed):
             answer = None
+        except Exception:
+            # Whatever the planner did not foresee, the standard path answers (and reports).
+            logger.warning("the planner handed a request back after an error", exc_info=True)
+            answer = None
         if answer is None:
             self.handed_back += 1
         else:
@@ -180,8 +191,10 @@ class Planner:
         )
         if not (
             isinstance(query, str)
+            and len(query) <= MAX_DOCUMENT_LENGTH
             and isinstance(name, str | None)
             and isinstance(variables, dict | None)
+            and _storable(request)
         ):
             return None
         parsed = self._document(query)
@@ -278,7 +291,10 @@ class Planner:
         """The operation's cost, as the cost extension computes it. It reads of the
         variables only numbers, booleans, the lengths of lists and whether each text can be
         stored, so requests alike in those share one computation."""
-        key = (query, name, _cost_key(variables))
+        shape = _cost_key(variables)
+        if shape is None:
+            return operation_cost(self._schema, document, name, variables)
+        key = (query, name, shape)
         cost = self._costs.get(key)
         if cost is None:
             cost = self._costs[key] = operation_cost(self._schema, document, name, variables)
@@ -305,15 +321,43 @@ class Planner:
         return parsed
 
 
-def _cost_key(value: Any) -> Any:
-    """What the cost reads of a variable's value (see `Planner._cost`)."""
-    if isinstance(value, str):
-        return (str, storable(value))
-    if isinstance(value, list):
-        return (list, tuple(_cost_key(item) for item in value))
-    if isinstance(value, dict):
-        return (dict, tuple((key, _cost_key(item)) for key, item in value.items()))
-    return (type(value), value)
+def _cost_key(variables: Any) -> tuple[Any, ...] | None:
+    """What the cost reads of the variables (see `Planner._cost`), in order; None for
+    variables too large to remember (the cost is then computed for the request alone)."""
+    shape: list[Any] = []
+    pending = [variables]
+    while pending:
+        if len(shape) > MAX_COST_KEY:
+            return None
+        value = pending.pop()
+        if isinstance(value, str):
+            shape.append((str, storable(value)))
+        elif isinstance(value, list):
+            shape.append((list, len(value)))
+            pending.extend(reversed(value))
+        elif isinstance(value, dict):
+            shape.append((dict, tuple(value)))
+            pending.extend(reversed(value.values()))
+        else:
+            shape.append((type(value), value))
+    return tuple(shape)
+
+
+def _storable(request: dict[str, Any]) -> bool:
+    """Every text of the request (keys included) can be stored: the standard path refuses
+    one that cannot (BAD_USER_INPUT), wherever it is."""
+    pending: list[Any] = [request]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not storable(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def _arguments(field: Field, variables: VariableValues) -> dict[str, Any]:

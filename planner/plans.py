@@ -54,12 +54,14 @@ class PlainLeaf:
 
 def plain_leaf(definition: GraphQLField) -> PlainLeaf | None:
     """How to read a field that only reads its attribute (Strawberry's default resolver, no
-    arguments, a scalar or an enum), or None."""
+    arguments, no permission class or field extension, a scalar or an enum), or None."""
     strawberry_field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if (
         not isinstance(strawberry_field, StrawberryField)
         or not getattr(definition.resolve, "_is_default", False)
         or strawberry_field.default_resolver is not getattr
+        or strawberry_field.permission_classes
+        or strawberry_field.extensions
         or definition.args
     ):
         return None

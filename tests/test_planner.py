@@ -396,3 +396,23 @@ async def test_connections_the_database_dropped_cost_one_request_at_most(pair: P
         headers={"Authorization": f"Bearer {token}"},
     )
     await pair.answered_by_planner(PAGE, variables)
+
+
+async def test_what_the_planner_does_not_keep_it_answers_as_the_standard_path_does(
+    pair: Pair,
+) -> None:
+    """Texts no database stores anywhere in the request (refused by the standard path),
+    variables too deep or too large for its caches, a document too long for them: the same
+    answers, and nothing kept of them."""
+    variables = {"id": pair.organization_id, "first": 2}
+    nested: Any = "leaf"
+    for _ in range(900):
+        nested = [nested]
+    before = pair.planner.answered
+    await pair.compare(PAGE, {**variables, "unused": "nul \u0000 inside"})
+    await pair.compare(PAGE + "# \u0000 in a comment", variables)
+    await pair.compare(PAGE + "#" + " padding" * 2000 + "\n", variables)
+    assert pair.planner.answered == before, "the planner answered what it must hand back"
+    for extra in ({"unused": nested}, {"unused": list(range(5000))}):
+        await pair.compare(PAGE, {**variables, **extra})
+    assert len(pair.planner._costs) <= 2, "variables too large were remembered"
