@@ -21,7 +21,7 @@ from starlette.responses import Response
 from strawberry.types.execution import ExecutionResult
 
 from contacts_api.models import Language
-from contacts_api.models.text import storable
+from contacts_api.models.text import all_storable
 from contacts_api.rules.messages import Message, Quoted
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -65,17 +65,8 @@ def decode_body(data: str | bytes) -> object:
 def check_text(value: object) -> None:
     """Refuse a request any of whose texts (keys included, at any depth) cannot be stored:
     JSON may spell a lone surrogate ("\\ud800") or a NUL, which no text column holds."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if not storable(item):
-                raise UnstorableText
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
+    if not all_storable(value):
+        raise UnstorableText
 
 
 def wants_graphql_response(request: Request) -> bool:

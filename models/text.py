@@ -44,6 +44,23 @@ def storable(text: str) -> bool:
     return True
 
 
+def all_storable(value: object) -> bool:
+    """Whether every text in `value` (a decoded JSON value: keys included, at any depth) is
+    `storable`."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
 def plain_text(text: str) -> bool:
     """Storable text on one line: no control character (line breaks included)."""
     return storable(text) and not any(unicodedata.category(char) == "Cc" for char in text)

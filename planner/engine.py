@@ -43,7 +43,7 @@ from contacts_api.models.pagination import (
     PageRequest,
     PageSizeOutOfRange,
 )
-from contacts_api.models.text import storable
+from contacts_api.models.text import all_storable, storable
 from contacts_api.planner.plans import (
     Field,
     HandBack,
@@ -194,7 +194,7 @@ class Planner:
             and len(query) <= MAX_DOCUMENT_LENGTH
             and isinstance(name, str | None)
             and isinstance(variables, dict | None)
-            and _storable(request)
+            and all_storable(request)
         ):
             return None
         parsed = self._document(query)
@@ -341,23 +341,6 @@ def _cost_key(variables: Any) -> tuple[Any, ...] | None:
         else:
             shape.append((type(value), value))
     return tuple(shape)
-
-
-def _storable(request: dict[str, Any]) -> bool:
-    """Every text of the request (keys included) can be stored: the standard path refuses
-    one that cannot (BAD_USER_INPUT), wherever it is."""
-    pending: list[Any] = [request]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, str):
-            if not storable(value):
-                return False
-        elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return True
 
 
 def _arguments(field: Field, variables: VariableValues) -> dict[str, Any]:

@@ -33,29 +33,9 @@ AUDIT_ORDER = Ordering("audit", [SortKey(AuditEvent.id, "id", int, descending=Tr
 
 
 async def contacts(
-    ctx: Context,
-    organization: Organization,
-    page: PageRequest,
-    *,
-    last_name: str | None = None,
-    first_name: str | None = None,
-    email: str | None = None,
-    profile_ids: Sequence[str] | None = None,
-    active_only: bool = True,
-    has_access: bool | None = None,
-    review_due: bool | None = None,
+    ctx: Context, organization: Organization, page: PageRequest, search: ContactSearch
 ) -> Page[Contact]:
-    """One page of the contacts the search finds."""
-    search = contact_search(
-        ctx,
-        last_name=last_name,
-        first_name=first_name,
-        email=email,
-        profile_ids=profile_ids,
-        active_only=active_only,
-        has_access=has_access,
-        review_due=review_due,
-    )
+    """One page of the contacts `search` (see `contact_search`) finds."""
     # The contacts' fields ask for their organization (to decide who may manage them).
     ctx.loaders.organization.prime(organization.id, organization)
     count = None
@@ -63,7 +43,7 @@ async def contacts(
 
         async def count() -> int:
             counts = await ctx.loaders.contact_counts.load(organization.id)
-            return counts.active if active_only else counts.every
+            return counts.active if search.active_only else counts.every
 
     statement = contacts_statement(organization.id, search)
     return await paginate(ctx, CONTACT_ORDER, statement, page, count, split=search.last_name_prefix)

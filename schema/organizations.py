@@ -105,18 +105,19 @@ class Organization(Node):
             ),
         ] = None,
     ) -> Page[models.Contact]:
-        search = filter or ContactFilter()
-        return await organization_fields.contacts(
+        wanted = filter or ContactFilter()
+        search = organization_fields.contact_search(
             info.context,
-            parent,
-            PageRequest(first, after, last, before),
-            last_name=search.last_name,
-            first_name=search.first_name,
-            email=search.email,
-            profile_ids=search.security_profile_ids,
-            active_only=search.active_only is not False,
-            has_access=search.has_access,
-            review_due=search.access_review_due,
+            last_name=wanted.last_name,
+            first_name=wanted.first_name,
+            email=wanted.email,
+            profile_ids=wanted.security_profile_ids,
+            active_only=wanted.active_only is not False,
+            has_access=wanted.has_access,
+            review_due=wanted.access_review_due,
+        )
+        return await organization_fields.contacts(
+            info.context, parent, PageRequest(first, after, last, before), search
         )
 
     @strawberry.field(
